@@ -1,0 +1,1 @@
+"""Node agents: the kubelet (and kube-proxy, with the networking issue)."""

@@ -1,0 +1,1 @@
+"""Controllers of kube-controller-manager, each a pure ``reconcile(state, key)``."""

@@ -1,0 +1,242 @@
+"""The ReplicaSet controller as a pure function of the cluster state.
+
+``reconcile(state, key)`` returns the API requests one ``syncReplicaSet`` issues, as a tuple of
+*alternatives*: upstream sorts deletion candidates with an unstable sort and breaks remaining
+ties by random UIDs or by informer-cache order, so when several sets of victims are equally
+ranked each one is an alternative the explorer tries (identical ones collapse under symmetry).
+
+What one sync does, as upstream:
+
+1. Claim (``ClaimPods``, ``controller_ref_manager.go``): among *active* pods of the namespace,
+   keep those controlled by this ReplicaSet that still match its selector; release (patch away
+   the owner reference of) controlled pods that no longer match; adopt orphans that match,
+   unless the ReplicaSet or the pod is being deleted.
+2. ``manage_replicas``: with ``diff = len(claimed) - replicas``, create ``min(-diff, 500)`` pods
+   from the template in slow-start batches of 1, 2, 4, ... or delete ``min(diff, 500)`` pods
+   chosen by ``get_pods_to_delete``. Skipped while the ReplicaSet is being deleted.
+3. ``calculate_status`` from the claimed pods *as read before* manage (so a status that reflects
+   new pods needs another sync, as upstream), written when it differs.
+
+Abstracted: expectations and the informer are exact (this controller acts on the current state
+in one atomic step; expectations, their 5-minute expiry and informer lag arrive with the
+workload issue), the ``ReplicaFailure`` condition (no create or delete fails in the model yet),
+``minReadySeconds`` (a ready pod is available at once: time is abstract) and the ``Less`` rules
+on ready and creation times (all times are equal in the model, so those rules never decide).
+
+Upstream: ``pkg/controller/replicaset/replica_set.go`` (``syncReplicaSet``, ``manageReplicas``,
+``getPodsToDelete``, ``getPodsRankedByRelatedPodsOnSameNode``, ``slowStartBatch``),
+``replica_set_utils.go`` (``calculateStatus``), ``pkg/controller/controller_utils.go``
+(``ActivePodsWithRanks.Less``, ``FilterActivePods``, ``GetPodFromTemplate``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+from kmodel.api import Create, Delete, Request, Update, UpdateStatus, new_pod
+from kmodel.objects.meta import ObjectRef, OwnerReference, replace
+from kmodel.objects.workloads import (
+    Pod,
+    ReplicaSet,
+    ReplicaSetStatus,
+    is_pod_active,
+    is_pod_ready,
+)
+from kmodel.state import ClusterState
+
+__all__ = ["reconcile", "sync", "get_pods_to_delete", "calculate_status", "slow_start_batches",
+           "BURST_REPLICAS", "POD_DELETION_COST"]
+
+BURST_REPLICAS = 500
+SLOW_START_INITIAL_BATCH_SIZE = 1
+POD_DELETION_COST = "controller.kubernetes.io/pod-deletion-cost"
+#: Alternatives beyond this many equally ranked victim sets are not enumerated; the first (by
+#: name) is taken. Reported by :func:`reconcile` callers through ``truncated_ties``.
+MAX_TIE_ALTERNATIVES = 64
+
+_PHASE_ORDINAL = {"Pending": 0, "Unknown": 1, "Running": 2}
+
+
+def controller_owner(rs: ReplicaSet) -> OwnerReference:
+    return OwnerReference("apps/v1", "ReplicaSet", rs.metadata.name, rs.metadata.uid,
+                          controller=True, block_owner_deletion=True)
+
+
+def _is_controlled_by(pod: Pod, rs: ReplicaSet) -> bool:
+    ref = pod.metadata.controller_ref()
+    return ref is not None and ref.uid == rs.metadata.uid
+
+
+def slow_start_batches(count: int, initial: int = SLOW_START_INITIAL_BATCH_SIZE) -> list[int]:
+    """Batch sizes ``slowStartBatch`` uses for ``count`` calls: 1, 2, 4, ... capped by what is left.
+
+    Examples
+    --------
+    >>> slow_start_batches(10)
+    [1, 2, 4, 3]
+    >>> slow_start_batches(0)
+    []
+    """
+    sizes = []
+    remaining = count
+    batch = min(remaining, initial)
+    while batch > 0:
+        sizes.append(batch)
+        remaining -= batch
+        batch = min(2 * batch, remaining)
+    return sizes
+
+
+def _deletion_cost(pod: Pod) -> int:
+    raw = pod.metadata.annotation(POD_DELETION_COST)
+    if raw is None:
+        return 0
+    try:
+        value = int(raw)
+    except ValueError:
+        return 0
+    return value if -(2**31) <= value < 2**31 else 0
+
+
+def _rank_key(pod: Pod, rank: int) -> tuple[int, int, int, int, int, int]:
+    """Sort key for ``ActivePodsWithRanks.Less``: smaller is deleted first.
+
+    Rules in order: unassigned before assigned; Pending < Unknown < Running; not ready before
+    ready; lower pod-deletion-cost first; more related pods on the same node first; (ready time:
+    equal in the model); higher restart count first; (creation time: equal in the model).
+    """
+    return (
+        1 if pod.spec.node_name else 0,
+        _PHASE_ORDINAL.get(pod.status.phase, 0),
+        1 if is_pod_ready(pod) else 0,
+        _deletion_cost(pod),
+        -rank,
+        -pod.status.restart_count,
+    )
+
+
+def get_pods_to_delete(filtered: Sequence[Pod], related: Sequence[Pod], diff: int) -> list[list[Pod]]:
+    """The pods to delete, as every equally ranked choice (``getPodsToDelete``).
+
+    ``filtered`` are the ReplicaSet's active pods; ``related`` the active pods of every
+    ReplicaSet with the same controller (the rank of a pod is how many related pods share its
+    node). When ``diff >= len(filtered)`` all are deleted, no ranking.
+
+    Examples
+    --------
+    >>> from kmodel.objects.meta import ObjectMeta
+    >>> from kmodel.objects.workloads import Container, PodSpec, PodStatus
+    >>> def pod(name, node, phase="Running"):
+    ...     return Pod(ObjectMeta(name, "default"), PodSpec((Container("c"),), node_name=node),
+    ...                PodStatus(phase=phase))
+    >>> a, b, c = pod("a", "n1"), pod("b", ""), pod("c", "n1", "Pending")
+    >>> [[p.name for p in choice] for choice in get_pods_to_delete([a, b, c], [a, b, c], 2)]
+    [['b', 'c']]
+    """
+    if diff >= len(filtered):
+        return [list(filtered[:diff])]
+    per_node: dict[str, int] = {}
+    for p in related:
+        if is_pod_active(p) and p.spec.node_name:
+            per_node[p.spec.node_name] = per_node.get(p.spec.node_name, 0) + 1
+    keyed = sorted(((_rank_key(p, per_node.get(p.spec.node_name, 0) if p.spec.node_name else 0), p.metadata.name, p)
+                    for p in filtered), key=lambda t: (t[0], t[1]))
+    cut_key = keyed[diff - 1][0]
+    sure = [p for k, _, p in keyed[:diff] if k != cut_key]
+    tied = [p for k, _, p in keyed if k == cut_key]
+    need = diff - len(sure)
+    choices = []
+    for combo in itertools.combinations(tied, need):
+        choices.append(sure + list(combo))
+        if len(choices) >= MAX_TIE_ALTERNATIVES:
+            break
+    return choices
+
+
+def calculate_status(rs: ReplicaSet, pods: Sequence[Pod]) -> ReplicaSetStatus:
+    """``calculateStatus`` over the claimed active pods (ready pods are available at once)."""
+    template_labels = dict(rs.spec.template.labels)
+    fully = ready = 0
+    for p in pods:
+        labels = dict(p.metadata.labels)
+        if all(labels.get(k) == v for k, v in template_labels.items()):
+            fully += 1
+        if is_pod_ready(p):
+            ready += 1
+    return replace(rs.status, replicas=len(pods), fully_labeled_replicas=fully, ready_replicas=ready,
+                   available_replicas=ready, observed_generation=rs.metadata.generation)
+
+
+def reconcile(state: ClusterState, key: ObjectRef) -> tuple[tuple[Request, ...], ...]:
+    """Every allowed outcome of one ``syncReplicaSet(key)`` (usually one)."""
+    rs = state.get(key)
+    if rs is None:
+        return ((),)
+    namespace = rs.metadata.namespace
+    selector = rs.spec.selector
+    deleting = rs.metadata.deleting
+    owner = controller_owner(rs)
+    claimed: list[Pod] = []
+    patches: list[Request] = []
+    for pod in state.list("Pod", namespace):
+        if not is_pod_active(pod):
+            continue
+        matches = selector.matches(pod.metadata.labels)
+        ref = pod.metadata.controller_ref()
+        if ref is not None:
+            if ref.uid != rs.metadata.uid:
+                continue
+            if matches:
+                claimed.append(pod)
+            elif not deleting:
+                kept = tuple(r for r in pod.metadata.owner_references if r.uid != rs.metadata.uid)
+                patches.append(Update(replace(pod, metadata=replace(pod.metadata, owner_references=kept))))
+            continue
+        if deleting or not matches or pod.metadata.deleting:
+            continue
+        adopted = replace(pod, metadata=replace(
+            pod.metadata, owner_references=pod.metadata.owner_references + (owner,)))
+        patches.append(Update(adopted))
+        claimed.append(adopted)
+
+    alternatives: list[list[Request]] = [[]]
+    if not deleting:
+        diff = len(claimed) - rs.replicas
+        if diff < 0:
+            creates: list[Request] = []
+            template = rs.spec.template
+            pod = new_pod(namespace, f"{rs.metadata.name}-", template.spec, template.labels, (owner,))
+            if template.annotations:
+                pod = replace(pod, metadata=replace(pod.metadata, annotations=template.annotations))
+            for batch, size in enumerate(slow_start_batches(min(-diff, BURST_REPLICAS))):
+                creates.extend(Create(pod, batch) for _ in range(size))
+            alternatives = [creates]
+        elif diff > 0:
+            related = _related_pods(state, rs)
+            choices = get_pods_to_delete(claimed, related, min(diff, BURST_REPLICAS))
+            alternatives = [[Delete(p.ref) for p in choice] for choice in choices]
+
+    status = calculate_status(rs, claimed)
+    tail: list[Request] = []
+    if status != rs.status:
+        tail.append(UpdateStatus(replace(rs, status=status)))
+    return tuple(tuple(patches + alt + tail) for alt in alternatives)
+
+
+def sync(state: ClusterState, key: ObjectRef) -> tuple[Request, ...]:
+    """The first outcome of :func:`reconcile` (the deterministic reading)."""
+    return reconcile(state, key)[0]
+
+
+def _related_pods(state: ClusterState, rs: ReplicaSet) -> list[Pod]:
+    """Active pods owned by any ReplicaSet sharing ``rs``'s controller (``getIndirectlyRelatedPods``)."""
+    owner = rs.metadata.controller_ref()
+    if owner is None:
+        sets = [rs]
+    else:
+        sets = [other for other in state.list("ReplicaSet", rs.metadata.namespace)
+                if (r := other.metadata.controller_ref()) is not None and r.uid == owner.uid]
+    uids = {s.metadata.uid for s in sets}
+    return [p for p in state.list("Pod", rs.metadata.namespace)
+            if is_pod_active(p) and (r := p.metadata.controller_ref()) is not None and r.uid in uids]

@@ -1,0 +1,261 @@
+"""Object metadata, references, labels and selectors (``k8s.io/apimachinery/pkg/apis/meta/v1``).
+
+Every object kmodel keeps in a :class:`kmodel.state.ClusterState` is a frozen, slotted dataclass
+whose hash is computed once and cached, so a state that shares most objects with its parent is
+fingerprinted in time proportional to its number of objects, not their depth.
+
+Abstractions:
+
+* ``metadata.resourceVersion`` is kept (the API server sets it from the store's revision and
+  checks it for optimistic concurrency) but is **excluded from equality and hashing**: two
+  states that differ only in resource versions are the same model state. This keeps the state
+  space finite; it is sound while no part of the state holds an old resource version (stale
+  views, a later fault, will compare against the object's version where it matters).
+* ``metadata.deletionTimestamp`` is a boolean ``deleting``: time is abstract.
+* UIDs are derived from the object's name (``<kind>/<namespace>/<name>``): an object deleted and
+  re-created with the same name gets the same UID. Nothing modelled so far re-creates an owner
+  under a reused name; the garbage collector compares UIDs as upstream does.
+
+Upstream: ``staging/src/k8s.io/apimachinery/pkg/apis/meta/v1/types.go`` and
+``.../meta/v1/helpers.go`` (``LabelSelectorAsSelector``), ``.../labels/selector.go``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+__all__ = [
+    "record",
+    "ObjectRef",
+    "OwnerReference",
+    "ObjectMeta",
+    "LabelSelectorRequirement",
+    "LabelSelector",
+    "Namespace",
+    "labels_of",
+]
+
+T = TypeVar("T")
+
+
+def record(cls: type[T]) -> type[T]:
+    """Make ``cls`` a frozen, slotted dataclass with a cached hash.
+
+    The class must declare a last field ``_hash: int = field(default=0, init=False,
+    repr=False, compare=False)`` to hold the cache.
+    """
+    cls = dataclass(frozen=True, slots=True)(cls)  # type: ignore[assignment]
+    names = tuple(f.name for f in dataclasses.fields(cls) if f.compare)  # type: ignore[arg-type]
+
+    def __hash__(self: Any) -> int:
+        h = self._hash
+        if h == 0:
+            h = hash(tuple([getattr(self, n) for n in names])) or 1
+            object.__setattr__(self, "_hash", h)
+        return h
+
+    def __eq__(self: Any, other: object) -> bool:
+        if self is other:
+            return True
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        if self._hash and other._hash and self._hash != other._hash:  # type: ignore[attr-defined]
+            return False
+        return all(getattr(self, n) == getattr(other, n) for n in names)
+
+    cls.__hash__ = __hash__  # type: ignore[assignment]
+    cls.__eq__ = __eq__  # type: ignore[assignment]
+    return cls
+
+
+def _hash_field() -> Any:
+    return field(default=0, init=False, repr=False, compare=False)
+
+
+@record
+class ObjectRef:
+    """Identifies an object in the store: kind, namespace (``""`` if cluster-scoped), name.
+
+    Ordered, so iteration over a state is deterministic.
+
+    Examples
+    --------
+    >>> ObjectRef("Pod", "default", "web-1")
+    Pod/default/web-1
+    """
+
+    kind: str
+    namespace: str
+    name: str
+    _hash: int = _hash_field()
+
+    def __lt__(self, other: ObjectRef) -> bool:
+        return (self.kind, self.namespace, self.name) < (other.kind, other.namespace, other.name)
+
+    def __repr__(self) -> str:
+        return f"{self.kind}/{self.namespace}/{self.name}" if self.namespace else f"{self.kind}/{self.name}"
+
+    __str__ = __repr__
+
+
+def uid_for(kind: str, namespace: str, name: str) -> str:
+    """The model's UID of an object (see the module docstring)."""
+    return f"{kind}/{namespace}/{name}"
+
+
+@record
+class OwnerReference:
+    """``metadata.ownerReferences[]``."""
+
+    api_version: str
+    kind: str
+    name: str
+    uid: str
+    controller: bool = False
+    block_owner_deletion: bool = False
+    _hash: int = _hash_field()
+
+
+Labels = tuple[tuple[str, str], ...]
+
+
+def labels_of(mapping: Mapping[str, str] | Iterable[tuple[str, str]] | None) -> Labels:
+    """Labels as a sorted tuple of pairs (the form kept in state)."""
+    if mapping is None:
+        return ()
+    items = mapping.items() if isinstance(mapping, Mapping) else mapping
+    return tuple(sorted((str(k), str(v)) for k, v in items))
+
+
+@record
+class ObjectMeta:
+    """``metadata``: the fields kmodel models.
+
+    ``labels`` and ``annotations`` are sorted tuples of pairs; ``deleting`` stands for a set
+    ``deletionTimestamp``; ``resource_version`` is excluded from equality (see module docs).
+    """
+
+    name: str
+    namespace: str = ""
+    uid: str = ""
+    generate_name: str = ""
+    labels: Labels = ()
+    annotations: Labels = ()
+    owner_references: tuple[OwnerReference, ...] = ()
+    generation: int = 0
+    deleting: bool = False
+    resource_version: int = field(default=0, compare=False, repr=False)
+    _hash: int = _hash_field()
+
+    def label(self, key: str, default: str | None = None) -> str | None:
+        for k, v in self.labels:
+            if k == key:
+                return v
+        return default
+
+    def annotation(self, key: str, default: str | None = None) -> str | None:
+        for k, v in self.annotations:
+            if k == key:
+                return v
+        return default
+
+    def controller_ref(self) -> OwnerReference | None:
+        """The owner reference with ``controller: true`` (``GetControllerOf``)."""
+        for ref in self.owner_references:
+            if ref.controller:
+                return ref
+        return None
+
+
+@record
+class LabelSelectorRequirement:
+    """``matchExpressions[]``: operator In, NotIn, Exists or DoesNotExist."""
+
+    key: str
+    operator: str
+    values: tuple[str, ...] = ()
+    _hash: int = _hash_field()
+
+    def matches(self, labels: Labels) -> bool:
+        present = False
+        value = None
+        for k, v in labels:
+            if k == self.key:
+                present, value = True, v
+                break
+        op = self.operator
+        if op == "In":
+            return present and value in self.values
+        if op == "NotIn":
+            return not present or value not in self.values
+        if op == "Exists":
+            return present
+        if op == "DoesNotExist":
+            return not present
+        return False
+
+
+@record
+class LabelSelector:
+    """A ``metav1.LabelSelector``: ``matchLabels`` and ``matchExpressions`` ANDed.
+
+    As ``LabelSelectorAsSelector``: an empty selector (no labels, no expressions) matches
+    everything; a *nil* selector is represented by ``None`` where a field may be nil, and
+    matches nothing.
+
+    Examples
+    --------
+    >>> sel = LabelSelector(match_labels=(("app", "web"),))
+    >>> sel.matches((("app", "web"), ("tier", "front"))), sel.matches((("app", "db"),))
+    (True, False)
+    """
+
+    match_labels: Labels = ()
+    match_expressions: tuple[LabelSelectorRequirement, ...] = ()
+    _hash: int = _hash_field()
+
+    def matches(self, labels: Labels) -> bool:
+        if self.match_labels:
+            have = dict(labels)
+            for k, v in self.match_labels:
+                if have.get(k) != v:
+                    return False
+        return all(req.matches(labels) for req in self.match_expressions)
+
+    @property
+    def empty(self) -> bool:
+        return not self.match_labels and not self.match_expressions
+
+    def __str__(self) -> str:
+        parts = [f"{k}={v}" for k, v in self.match_labels]
+        for r in self.match_expressions:
+            if r.operator in ("In", "NotIn"):
+                parts.append(f"{r.key} {r.operator.lower()} ({','.join(r.values)})")
+            elif r.operator == "Exists":
+                parts.append(r.key)
+            else:
+                parts.append(f"!{r.key}")
+        return ",".join(parts) or "<everything>"
+
+
+@record
+class Namespace:
+    """A Namespace (cluster-scoped)."""
+
+    metadata: ObjectMeta
+    phase: str = "Active"
+    _hash: int = _hash_field()
+
+    kind = "Namespace"
+
+    @property
+    def ref(self) -> ObjectRef:
+        return ObjectRef("Namespace", "", self.metadata.name)
+
+
+def replace(obj: T, **changes: Any) -> T:
+    """``dataclasses.replace`` for records (the cached hash is reset)."""
+    return dataclasses.replace(obj, **changes)  # type: ignore[type-var]

@@ -1,0 +1,175 @@
+"""Built-in properties of a cluster model, by stable id.
+
+* ``type-ok`` (always): the state is well formed: every object is stored under its own key, with
+  a UID; no two objects share a UID; every controller owner reference names an object of that
+  kind with that UID; every pod bound to a node names an existing node; counts are non-negative.
+* ``no-overcommit`` (always): on every node, the summed requests of the pods bound to it that are
+  not terminal never exceed its allocatable resources (``pods`` included).
+* ``replicas-bounded`` (always): a ReplicaSet whose controller has acted on its current spec
+  (``status.observedGeneration == metadata.generation``) never has more active owned pods than
+  ``spec.replicas``.
+* ``pods-schedulable`` (eventually always): no pod stays pending (unbound, not being deleted)
+  while a node passes every scheduler filter for it.
+* ``eventually-stable`` (eventually always, Anvil's ESR): once faults and edits stop, every
+  controlled object reaches its desired state and stays there. For a ReplicaSet: exactly
+  ``spec.replicas`` active owned pods, all Running and Ready, and a status that says so
+  (``replicas``, ``readyReplicas`` and ``availableReplicas`` equal ``spec.replicas``,
+  ``observedGeneration`` current).
+
+Liveness is checked under weak fairness of controller steps and node recovery (see
+:mod:`kmodel.cluster`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from kmodel.model import Property, always, eventually_always
+from kmodel.objects.meta import ObjectRef
+from kmodel.objects.nodes import resource_get
+from kmodel.objects.workloads import is_pod_active, is_pod_ready, pod_requests
+from kmodel.scheduler.framework import node_infos, schedule_one
+from kmodel.state import CLUSTER_SCOPED_KINDS, ClusterState
+
+__all__ = ["builtin", "BUILTIN_IDS", "by_id", "type_ok", "no_overcommit", "replicas_bounded",
+           "pods_schedulable", "eventually_stable"]
+
+
+def _type_ok(world) -> bool:  # type: ignore[no-untyped-def]
+    return not type_ok_errors(world.cluster)
+
+
+def type_ok_errors(state: ClusterState) -> list[str]:
+    """Why ``state`` is not well formed (empty when it is)."""
+    errors = []
+    uids: dict[str, ObjectRef] = {}
+    for obj in state.objects():
+        ref = obj.ref
+        m = obj.metadata
+        if not m.name or not m.uid:
+            errors.append(f"{ref} has no name or uid")
+        if m.uid in uids:
+            errors.append(f"{ref} and {uids[m.uid]} share uid {m.uid}")
+        uids[m.uid] = ref
+        owner = m.controller_ref()
+        if owner is not None:
+            namespace = "" if owner.kind in CLUSTER_SCOPED_KINDS else m.namespace
+            target = state.get(ObjectRef(owner.kind, namespace, owner.name))
+            if target is None or target.metadata.uid != owner.uid:
+                errors.append(f"{ref} is controlled by missing {owner.kind} {owner.name}")
+        if sum(1 for r in m.owner_references if r.controller) > 1:
+            errors.append(f"{ref} has more than one controller reference")
+    for pod in state.list("Pod"):
+        if pod.spec.node_name and state.get(ObjectRef("Node", "", pod.spec.node_name)) is None:
+            errors.append(f"{pod.ref} is bound to missing node {pod.spec.node_name}")
+    for rs in state.list("ReplicaSet"):
+        if rs.replicas < 0 or rs.status.replicas < 0:
+            errors.append(f"{rs.ref} has negative replicas")
+    return errors
+
+
+def overcommitted(state: ClusterState) -> list[tuple[str, str, int, int]]:
+    """``(node, resource, requested, allocatable)`` for every overcommitted resource."""
+    out = []
+    for name, info in node_infos(state).items():
+        requested = dict(info.requested)
+        requested["pods"] = len(info.pods)
+        for resource, amount in sorted(requested.items()):
+            alloc = resource_get(info.allocatable, resource)
+            if amount > alloc and (amount > 0):
+                out.append((name, resource, amount, alloc))
+    return out
+
+
+def _owned_active(state: ClusterState, rs) -> list:  # type: ignore[no-untyped-def]
+    return [p for p in state.list("Pod", rs.metadata.namespace)
+            if is_pod_active(p) and (r := p.metadata.controller_ref()) is not None
+            and r.uid == rs.metadata.uid]
+
+
+def _replicas_bounded(world) -> bool:  # type: ignore[no-untyped-def]
+    state = world.cluster
+    for rs in state.list("ReplicaSet"):
+        if rs.status.observed_generation == rs.metadata.generation:
+            if len(_owned_active(state, rs)) > rs.replicas:
+                return False
+    return True
+
+
+def stranded_pods(state: ClusterState) -> list[ObjectRef]:
+    """Pending pods for which some node passes every filter."""
+    pending = [p for p in state.list("Pod")
+               if not p.spec.node_name and not p.metadata.deleting and p.status.phase == "Pending"]
+    if not pending:
+        return []
+    infos = node_infos(state)
+    return [p.ref for p in pending if schedule_one(p, infos).feasible]
+
+
+def unstable(state: ClusterState) -> list[str]:
+    """Why the controlled objects are not in their desired state (empty when they are)."""
+    reasons = []
+    for rs in state.list("ReplicaSet"):
+        if rs.metadata.deleting:
+            continue
+        pods = _owned_active(state, rs)
+        want = rs.replicas
+        good = sum(1 for p in pods if p.status.phase == "Running" and is_pod_ready(p))
+        st = rs.status
+        if len(pods) != want:
+            reasons.append(f"{rs.ref} has {len(pods)} active pods, wants {want}")
+        elif good != want:
+            reasons.append(f"{rs.ref} has {good} of {want} pods running and ready")
+        elif (st.replicas, st.ready_replicas, st.available_replicas) != (want, want, want) or \
+                st.observed_generation != rs.metadata.generation:
+            reasons.append(f"{rs.ref} status is stale")
+    return reasons
+
+
+def type_ok() -> Property:
+    return always("type-ok", _type_ok, description="the state is well formed")
+
+
+def no_overcommit() -> Property:
+    return always("no-overcommit", lambda w: not overcommitted(w.cluster),
+                  description="requests on a node never exceed its allocatable resources")
+
+
+def replicas_bounded() -> Property:
+    return always("replicas-bounded", _replicas_bounded,
+                  description="a ReplicaSet never has more active pods than spec.replicas once synced")
+
+
+def pods_schedulable() -> Property:
+    return eventually_always("pods-schedulable", lambda w: not stranded_pods(w.cluster),
+                             description="no pod stays pending while a feasible node exists")
+
+
+def eventually_stable() -> Property:
+    return eventually_always("eventually-stable", lambda w: not unstable(w.cluster),
+                             description="every controlled object reaches its desired state and stays there")
+
+
+_CONSTRUCTORS = {
+    "type-ok": type_ok,
+    "no-overcommit": no_overcommit,
+    "replicas-bounded": replicas_bounded,
+    "pods-schedulable": pods_schedulable,
+    "eventually-stable": eventually_stable,
+}
+BUILTIN_IDS: tuple[str, ...] = tuple(_CONSTRUCTORS)
+
+
+def by_id(ids: Sequence[str]) -> tuple[Property, ...]:
+    """Built-in properties by id; an unknown id is a ``KeyError`` naming the known ones."""
+    out = []
+    for i in ids:
+        if i not in _CONSTRUCTORS:
+            raise KeyError(f"unknown property {i!r}; known: {', '.join(BUILTIN_IDS)}")
+        out.append(_CONSTRUCTORS[i]())
+    return tuple(out)
+
+
+def builtin() -> tuple[Property, ...]:
+    """Every built-in property."""
+    return by_id(BUILTIN_IDS)

@@ -1,0 +1,150 @@
+"""``ClusterState``: the store (etcd) as an immutable value.
+
+Objects are kept per kind in tuples sorted by ``(namespace, name)``; a write copies only the
+tuple of the kind it touches, so successive states share almost everything. Equality and hash
+ignore the store's ``revision`` (and objects' resource versions, see :mod:`kmodel.objects.meta`).
+
+Examples
+--------
+>>> from kmodel.objects.meta import ObjectMeta
+>>> from kmodel.objects.nodes import Node
+>>> s = ClusterState.empty().with_(Node(ObjectMeta("worker-b"))).with_(Node(ObjectMeta("worker-a")))
+>>> [n.name for n in s.list("Node")], s.revision
+(['worker-a', 'worker-b'], 2)
+>>> s.without(s.list("Node")[0].ref).get(s.list("Node")[0].ref) is None
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from kmodel.objects.meta import ObjectRef
+
+__all__ = ["ClusterState", "KINDS", "CLUSTER_SCOPED_KINDS"]
+
+#: Kinds kept in state, in the order states are printed.
+KINDS = ("Namespace", "Node", "Deployment", "ReplicaSet", "Pod")
+
+#: Kinds without a namespace.
+CLUSTER_SCOPED_KINDS = frozenset({"Namespace", "Node", "PersistentVolume", "StorageClass", "IngressClass"})
+
+_EMPTY: tuple[Any, ...] = ()
+
+
+def _key(obj: Any) -> tuple[str, str]:
+    m = obj.metadata
+    return (m.namespace, m.name)
+
+
+class ClusterState:
+    """An immutable store of Kubernetes objects keyed by :class:`ObjectRef`."""
+
+    __slots__ = ("_kinds", "revision", "_hash")
+
+    def __init__(self, kinds: dict[str, tuple[Any, ...]], revision: int = 0) -> None:
+        self._kinds = kinds
+        self.revision = revision
+        self._hash = 0
+
+    @classmethod
+    def empty(cls) -> ClusterState:
+        return cls({}, 0)
+
+    @classmethod
+    def of(cls, objects: Any, revision: int = 0) -> ClusterState:
+        """A state holding ``objects`` (an iterable); duplicates by reference are an error."""
+        kinds: dict[str, list[Any]] = {}
+        seen: set[ObjectRef] = set()
+        for obj in objects:
+            ref = obj.ref
+            if ref in seen:
+                raise ValueError(f"duplicate object {ref}")
+            seen.add(ref)
+            kinds.setdefault(obj.kind, []).append(obj)
+        return cls({k: tuple(sorted(v, key=_key)) for k, v in kinds.items()}, revision)
+
+    # -- reading ---------------------------------------------------------------------------
+    def get(self, ref: ObjectRef) -> Any | None:
+        """The object at ``ref``, or ``None``."""
+        for obj in self._kinds.get(ref.kind, _EMPTY):
+            m = obj.metadata
+            if m.name == ref.name and m.namespace == ref.namespace:
+                return obj
+        return None
+
+    def list(self, kind: str, namespace: str | None = None) -> tuple[Any, ...]:
+        """Objects of ``kind`` (in ``namespace`` if given), sorted by namespace and name."""
+        objs = self._kinds.get(kind, _EMPTY)
+        if namespace is None:
+            return objs
+        return tuple(o for o in objs if o.metadata.namespace == namespace)
+
+    def objects(self) -> Iterator[Any]:
+        """Every object, by kind (in :data:`KINDS` order, then others sorted) and key."""
+        order = [k for k in KINDS if k in self._kinds] + sorted(k for k in self._kinds if k not in KINDS)
+        for kind in order:
+            yield from self._kinds[kind]
+
+    def kinds(self) -> tuple[str, ...]:
+        return tuple(sorted(self._kinds))
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self._kinds.values())
+
+    def __contains__(self, ref: object) -> bool:
+        return isinstance(ref, ObjectRef) and self.get(ref) is not None
+
+    # -- writing (new states) --------------------------------------------------------------
+    def with_(self, obj: Any) -> ClusterState:
+        """A new state with ``obj`` added or replacing the object with its reference;
+        the revision is incremented."""
+        kind = obj.kind
+        key = _key(obj)
+        objs = self._kinds.get(kind, _EMPTY)
+        lst = list(objs)
+        for i, old in enumerate(objs):
+            k = _key(old)
+            if k == key:
+                lst[i] = obj
+                break
+            if k > key:
+                lst.insert(i, obj)
+                break
+        else:
+            lst.append(obj)
+        kinds = dict(self._kinds)
+        kinds[kind] = tuple(lst)
+        return ClusterState(kinds, self.revision + 1)
+
+    def without(self, ref: ObjectRef) -> ClusterState:
+        """A new state without the object at ``ref`` (unchanged if absent, but revision + 1)."""
+        objs = self._kinds.get(ref.kind, _EMPTY)
+        kept = tuple(o for o in objs if not (o.metadata.name == ref.name and o.metadata.namespace == ref.namespace))
+        kinds = dict(self._kinds)
+        if kept:
+            kinds[ref.kind] = kept
+        else:
+            kinds.pop(ref.kind, None)
+        return ClusterState(kinds, self.revision + 1)
+
+    # -- value semantics -------------------------------------------------------------------
+    def __hash__(self) -> int:
+        h = self._hash
+        if h == 0:
+            h = hash(tuple(sorted(self._kinds.items()))) or 1
+            self._hash = h
+        return h
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if not isinstance(other, ClusterState):
+            return NotImplemented
+        if self._hash and other._hash and self._hash != other._hash:
+            return False
+        return self._kinds == other._kinds
+
+    def __repr__(self) -> str:
+        return f"ClusterState({len(self)} objects, revision {self.revision})"
