@@ -436,8 +436,10 @@ def _admit(objects: list[Any]) -> ClusterState:
         status = getattr(obj, "status", None)
         state, resp = apply(state, Create(obj))
         if not resp.ok:
-            raise InvalidModel(f"{obj.kind} {obj.metadata.namespace}/{obj.metadata.name}: the API server "
-                               f"rejected it: {resp.code} {resp.reason}: {resp.message}")
+            err = InvalidModel(f"the API server rejected {obj.kind} {obj.metadata.name!r}: "
+                               f"{resp.code} {resp.reason}: {resp.message}")
+            err.ref = obj.ref  # type: ignore[attr-defined]
+            raise err
         if status is not None and resp.ref is not None:
             created = state.get(resp.ref)
             if created.status != status:

@@ -173,3 +173,34 @@ def by_id(ids: Sequence[str]) -> tuple[Property, ...]:
 def builtin() -> tuple[Property, ...]:
     """Every built-in property."""
     return by_id(BUILTIN_IDS)
+
+
+def explain(property_id: str, world) -> list[str]:  # type: ignore[no-untyped-def]
+    """Plain sentences saying why a built-in property fails in ``world`` (empty if unknown)."""
+    state = world.cluster
+    if property_id == "type-ok":
+        return type_ok_errors(state)
+    if property_id == "no-overcommit":
+        from kmodel.objects.nodes import format_resource
+        return [f"node {n} has {format_resource(r, req)} {r} requested of {format_resource(r, alloc)} allocatable"
+                for n, r, req, alloc in overcommitted(state)]
+    if property_id == "replicas-bounded":
+        out = []
+        for rs in state.list("ReplicaSet"):
+            n = len(_owned_active(state, rs))
+            if rs.status.observed_generation == rs.metadata.generation and n > rs.replicas:
+                out.append(f"{rs.ref} has {n} active pods, spec.replicas is {rs.replicas}")
+        return out
+    if property_id == "pods-schedulable":
+        return [f"{ref} is pending although a node fits it" for ref in stranded_pods(state)]
+    if property_id == "eventually-stable":
+        reasons = unstable(state)
+        infos = None
+        for pod in state.list("Pod"):
+            if not pod.spec.node_name and pod.status.phase == "Pending" and not pod.metadata.deleting:
+                infos = infos or node_infos(state)
+                r = schedule_one(pod, infos)
+                if not r.feasible:
+                    reasons.append(f"{pod.ref} is unschedulable: {r.message(len(infos))}")
+        return reasons
+    return []

@@ -1,0 +1,239 @@
+"""Scenario files: what to explore, with which faults, events, bounds and properties.
+
+A spec is a folder (or file) of manifests plus at most one object::
+
+    apiVersion: kmodel.dev/v1alpha1
+    kind: Scenario
+    metadata:
+      name: cache-node-crash
+    spec:
+      controllers: [replicaset-controller, garbage-collector, scheduler, kubelet]  # default: all
+      faults:
+        nodeFailures: 1          # at most one node crash (crashed nodes recover: fair)
+        podCrashes: 1            # at most one container crash
+      events:                    # user edits, in order, each enabled any time after the previous
+        - scale: {kind: ReplicaSet, name: cache, replicas: 5}
+      bounds:
+        maxDepth: 40
+        maxStates: 200000
+      properties: [type-ok, no-overcommit, replicas-bounded, pods-schedulable, eventually-stable]
+      expect:                    # optional: the verdict each property should get
+        eventually-stable: holds
+
+Without a Scenario object, every built-in controller and property is used, with no faults,
+events or bounds. Unknown fields are errors (a misspelt ``nodeFailure`` must not silently mean
+zero faults).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from kmodel import properties as _properties
+from kmodel.cluster import DEFAULT_CONTROLLERS, ClusterModel, Event, Faults, scale
+from kmodel.errors import InvalidManifest
+from kmodel.manifests import LoadResult, Source, load
+
+__all__ = ["Scenario", "load_spec", "Spec", "EVENT_KINDS"]
+
+API_VERSION = "kmodel.dev/v1alpha1"
+VERDICTS = ("holds", "violated", "incomplete")
+EVENT_KINDS = ("scale",)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """The parsed ``kind: Scenario`` object."""
+
+    name: str = "default"
+    controllers: tuple[str, ...] = tuple(c.name for c in DEFAULT_CONTROLLERS)
+    faults: Faults = Faults()
+    events: tuple[dict[str, Any], ...] = ()
+    max_depth: int | None = None
+    max_states: int | None = None
+    properties: tuple[str, ...] = _properties.BUILTIN_IDS
+    expect: dict[str, str] = field(default_factory=dict)
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A loaded spec: its objects, its scenario, and the model built from them."""
+
+    paths: tuple[str, ...]
+    loaded: LoadResult
+    scenario: Scenario
+    model: ClusterModel
+
+
+def _err(message: str, source: Source, fieldpath: str) -> InvalidManifest:
+    return InvalidManifest(message, file=source.file, line=source.line, document=source.document,
+                           field=fieldpath)
+
+
+def _mapping(value: Any, source: Source, path: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _err(f"expected a mapping, got {type(value).__name__}", source, path)
+    return value
+
+
+def _known(value: dict[str, Any], allowed: Sequence[str], source: Source, path: str) -> None:
+    for key in value:
+        if key not in allowed:
+            raise _err(f"unknown field {key!r} (known: {', '.join(allowed)})", source,
+                       f"{path}.{key}" if path else key)
+
+
+def _count(value: Any, source: Source, path: str, *, allow_none: bool = False) -> int | None:
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _err(f"expected a non-negative integer, got {value!r}", source, path)
+    return value
+
+
+def parse_scenario(doc: dict[str, Any], source: Source) -> Scenario:
+    """Parse one ``kind: Scenario`` document."""
+    _known(doc, ("apiVersion", "kind", "metadata", "spec"), source, "")
+    meta = _mapping(doc.get("metadata"), source, "metadata")
+    spec = _mapping(doc.get("spec"), source, "spec")
+    _known(spec, ("controllers", "faults", "events", "bounds", "properties", "expect"), source, "spec")
+    known_controllers = [c.name for c in DEFAULT_CONTROLLERS]
+    controllers = spec.get("controllers", known_controllers)
+    if not isinstance(controllers, list) or not all(isinstance(c, str) for c in controllers):
+        raise _err("expected a list of controller names", source, "spec.controllers")
+    for i, c in enumerate(controllers):
+        if c not in known_controllers:
+            raise _err(f"unknown controller {c!r} (known: {', '.join(known_controllers)})", source,
+                       f"spec.controllers[{i}]")
+    faults = _mapping(spec.get("faults"), source, "spec.faults")
+    _known(faults, ("nodeFailures", "podCrashes"), source, "spec.faults")
+    fault_budget = Faults(
+        node_failures=_count(faults.get("nodeFailures", 0), source, "spec.faults.nodeFailures") or 0,
+        pod_crashes=_count(faults.get("podCrashes", 0), source, "spec.faults.podCrashes") or 0,
+    )
+    events = spec.get("events", []) or []
+    if not isinstance(events, list):
+        raise _err("expected a list of events", source, "spec.events")
+    for i, ev in enumerate(events):
+        path = f"spec.events[{i}]"
+        if not isinstance(ev, dict) or len(ev) != 1:
+            raise _err("each event is a mapping with one key, e.g. {scale: {kind: ReplicaSet, name: "
+                       "web, replicas: 3}}", source, path)
+        (kind, body), = ev.items()
+        if kind not in EVENT_KINDS:
+            raise _err(f"unknown event {kind!r} (known: {', '.join(EVENT_KINDS)})", source, path)
+        body = _mapping(body, source, f"{path}.{kind}")
+        if kind == "scale":
+            _known(body, ("kind", "name", "namespace", "replicas"), source, f"{path}.scale")
+            if body.get("kind", "ReplicaSet") not in ("ReplicaSet", "Deployment"):
+                raise _err("scale takes kind ReplicaSet or Deployment", source, f"{path}.scale.kind")
+            if not isinstance(body.get("name"), str):
+                raise _err("scale needs a name", source, f"{path}.scale.name")
+            _count(body.get("replicas"), source, f"{path}.scale.replicas")
+    bounds = _mapping(spec.get("bounds"), source, "spec.bounds")
+    _known(bounds, ("maxDepth", "maxStates"), source, "spec.bounds")
+    max_depth = _count(bounds.get("maxDepth"), source, "spec.bounds.maxDepth", allow_none=True)
+    max_states = _count(bounds.get("maxStates"), source, "spec.bounds.maxStates", allow_none=True)
+    props = spec.get("properties", list(_properties.BUILTIN_IDS))
+    if not isinstance(props, list):
+        raise _err("expected a list of property ids", source, "spec.properties")
+    for i, p in enumerate(props):
+        if p not in _properties.BUILTIN_IDS:
+            raise _err(f"unknown property {p!r} (known: {', '.join(_properties.BUILTIN_IDS)})", source,
+                       f"spec.properties[{i}]")
+    expect = _mapping(spec.get("expect"), source, "spec.expect")
+    for name, verdict in expect.items():
+        if name not in props:
+            raise _err(f"expectation for {name!r}, which is not among spec.properties", source,
+                       f"spec.expect.{name}")
+        if verdict not in VERDICTS:
+            raise _err(f"expected verdict must be one of {', '.join(VERDICTS)}, got {verdict!r}",
+                       source, f"spec.expect.{name}")
+    return Scenario(
+        name=str(meta.get("name", "scenario")),
+        controllers=tuple(controllers),
+        faults=fault_budget,
+        events=tuple(events),
+        max_depth=max_depth,
+        max_states=max_states,
+        properties=tuple(props),
+        expect=dict(expect),
+        source=source,
+    )
+
+
+def _events(scenario: Scenario) -> tuple[Event, ...]:
+    out = []
+    for ev in scenario.events:
+        (kind, body), = ev.items()
+        if kind == "scale":
+            event = scale(body.get("kind", "ReplicaSet"), body.get("namespace", "default"), body["name"],
+                          body["replicas"])
+            out.append(event)
+    return tuple(out)
+
+
+def load_spec(paths: Sequence[str], *, stdin: TextIO | None = None) -> Spec:
+    """Load manifests and the scenario, and build the :class:`ClusterModel`.
+
+    Raises
+    ------
+    InvalidManifest
+        For bad manifests, a bad scenario, more than one scenario, or objects the API server
+        rejects (naming the object's file and line).
+    """
+    loaded = load(paths, stdin=stdin)
+    scenarios = []
+    for source, doc in loaded.extras:
+        if doc.get("kind") == "Scenario" and doc.get("apiVersion") == API_VERSION:
+            scenarios.append(parse_scenario(doc, source))
+        else:
+            raise InvalidManifest(f"unknown kind {doc.get('kind')!r} in {doc.get('apiVersion')} "
+                                  "(known: Scenario)", file=source.file, line=source.line,
+                                  document=source.document, field="kind")
+    if len(scenarios) > 1:
+        second = scenarios[1].source
+        assert second is not None
+        raise InvalidManifest("more than one Scenario in a spec", file=second.file, line=second.line,
+                              document=second.document)
+    scenario = scenarios[0] if scenarios else Scenario()
+    controllers = tuple(c for c in DEFAULT_CONTROLLERS if c.name in scenario.controllers)
+    try:
+        model = ClusterModel(
+            _with_namespaces(loaded),
+            controllers=controllers,
+            faults=scenario.faults,
+            events=_events(scenario),
+            properties=_properties.by_id(scenario.properties),
+        )
+    except Exception as exc:  # the API server rejected an object: say which and where
+        from kmodel.errors import InvalidModel
+
+        if not isinstance(exc, InvalidModel):
+            raise
+        src = loaded.sources.get(getattr(exc, "ref", None))
+        if src is None:
+            raise InvalidManifest(str(exc), file=paths[0]) from None
+        raise InvalidManifest(str(exc), file=src.file, line=src.line, document=src.document) from None
+    return Spec(tuple(paths), loaded, scenario, model)
+
+
+def _with_namespaces(loaded: LoadResult) -> list[Any]:
+    """The objects plus every namespace they use that the input does not define (assumed to
+    exist, as ``default`` does on every cluster)."""
+    from kmodel.objects.meta import Namespace, ObjectMeta
+
+    objects = list(loaded.objects)
+    have = {o.metadata.name for o in objects if o.kind == "Namespace"}
+    used = {"default"}
+    for o in objects:
+        if o.kind not in ("Namespace", "Node"):
+            used.add(o.metadata.namespace or "default")
+    for name in sorted(used - have):
+        objects.append(Namespace(ObjectMeta(name)))
+    return objects
