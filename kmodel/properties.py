@@ -1,8 +1,13 @@
 """Built-in properties of a cluster model, by stable id.
 
-* ``type-ok`` (always): the state is well formed: every object is stored under its own key, with
-  a UID; no two objects share a UID; every controller owner reference names an object of that
-  kind with that UID; every pod bound to a node names an existing node; counts are non-negative.
+* ``type-ok`` (always): the state is well formed. *Structurally*: every object is stored under
+  its own key, once, with a name and a UID; no two objects share a UID; no object has more than one
+  controller owner reference; replica counts are non-negative. *Referentially*: every controller
+  owner reference names an existing object of that kind with that UID, and every pod bound to a
+  node names an existing node. The API server preserves the structural part for every request;
+  like upstream, it breaks the referential part only when an owner or a node is deleted while
+  dependents remain (no modelled step does that yet; the garbage collector repairs dangling
+  owners, pod GC, with the node lifecycle issue, pods on deleted nodes).
 * ``no-overcommit`` (always): on every node, the summed requests of the pods bound to it that are
   not terminal never exceed its allocatable resources (``pods`` included).
 * ``replicas-bounded`` (always): a ReplicaSet whose controller has acted on its current spec
@@ -39,10 +44,12 @@ def _type_ok(world) -> bool:  # type: ignore[no-untyped-def]
     return not type_ok_errors(world.cluster)
 
 
-def type_ok_errors(state: ClusterState) -> list[str]:
-    """Why ``state`` is not well formed (empty when it is)."""
+def type_ok_errors(state: ClusterState, *, referential: bool = True) -> list[str]:
+    """Why ``state`` is not well formed (empty when it is); ``referential=False`` checks the
+    structural part only."""
     errors = []
     uids: dict[str, ObjectRef] = {}
+    seen: set[ObjectRef] = set()
     for obj in state.objects():
         ref = obj.ref
         m = obj.metadata
@@ -51,8 +58,11 @@ def type_ok_errors(state: ClusterState) -> list[str]:
         if m.uid in uids:
             errors.append(f"{ref} and {uids[m.uid]} share uid {m.uid}")
         uids[m.uid] = ref
+        if ref in seen:
+            errors.append(f"{ref} is stored twice")
+        seen.add(ref)
         owner = m.controller_ref()
-        if owner is not None:
+        if owner is not None and referential:
             namespace = "" if owner.kind in CLUSTER_SCOPED_KINDS else m.namespace
             target = state.get(ObjectRef(owner.kind, namespace, owner.name))
             if target is None or target.metadata.uid != owner.uid:
@@ -60,7 +70,7 @@ def type_ok_errors(state: ClusterState) -> list[str]:
         if sum(1 for r in m.owner_references if r.controller) > 1:
             errors.append(f"{ref} has more than one controller reference")
     for pod in state.list("Pod"):
-        if pod.spec.node_name and state.get(ObjectRef("Node", "", pod.spec.node_name)) is None:
+        if referential and pod.spec.node_name and state.get(ObjectRef("Node", "", pod.spec.node_name)) is None:
             errors.append(f"{pod.ref} is bound to missing node {pod.spec.node_name}")
     for rs in state.list("ReplicaSet"):
         if rs.replicas < 0 or rs.status.replicas < 0:
