@@ -16,6 +16,8 @@ from kmodel.errors import KmodelError
 __all__ = ["main"]
 
 EXIT_OK, EXIT_VIOLATED, EXIT_BAD_INPUT = 0, 1, 2
+#: Kinds kmodel loads and stores but does not reconcile yet.
+_NO_CONTROLLER_YET = frozenset({"Deployment"})
 
 
 class _Group(click.Group):
@@ -72,6 +74,10 @@ def explore(spec: Sequence[str], strategy: str, max_depth: int | None, max_state
     render = explore_json if fmt == "json" else explore_text
     out = render(loaded.model, result, name=name, expect=scenario.expect,
                  unstable=lambda pid, world: props.explain(pid, world))
+    inert = sorted(f"{o.kind}/{o.metadata.name}" for o in loaded.loaded.objects if o.kind in _NO_CONTROLLER_YET)
+    if fmt == "text" and inert:
+        out = (f"note: no controller models {', '.join(inert)} yet: kmodel keeps the object but creates "
+               "nothing from it\n") + out
     if fmt == "text" and loaded.loaded.skipped:
         skipped = ", ".join(f"{n} {k}" for k, n in sorted(loaded.loaded.skipped.items()))
         out = f"skipped (kinds kmodel does not model yet): {skipped}\n" + out

@@ -88,7 +88,7 @@ def check(
         bad = [fp for fp in component if fp in violating]
         if not bad:
             continue
-        needed = _unfair_classes(component, edges)
+        needed = _unfair_classes(component, edges, rank)
         if needed is None:
             continue
         entry = min(bad, key=lambda fp: rank.get(fp, len(rank)))
@@ -158,7 +158,7 @@ def _shortest(init_fps: Sequence[int], edges: Edges, region: set[int], target: i
     return chain[::-1]
 
 
-def _unfair_classes(component: set[int], edges: Edges) -> list[tuple[int, int]] | None:
+def _unfair_classes(component: set[int], edges: Edges, rank: dict[int, int]) -> list[tuple[int, int]] | None:
     """Edges that make a cycle through ``component`` fair, or ``None`` when none is fair.
 
     Returns one witnessing edge per class that is enabled in every state of the component.
@@ -168,7 +168,8 @@ def _unfair_classes(component: set[int], edges: Edges) -> list[tuple[int, int]] 
         classes = {c for _, c in edges[fp] if c is not None}
         always_enabled = classes if always_enabled is None else always_enabled & classes
     witnesses: dict[Hashable, tuple[int, int]] = {}
-    for fp in sorted(component):
+    # In BFS order, not by fingerprint value: fingerprints vary with PYTHONHASHSEED, traces must not.
+    for fp in sorted(component, key=lambda f: rank.get(f, len(rank))):
         for nfp, c in edges[fp]:
             if c in (always_enabled or ()) and nfp in component and c not in witnesses:
                 witnesses[c] = (fp, nfp)

@@ -32,6 +32,7 @@ Upstream: ``pkg/controller/replicaset/replica_set.go`` (``syncReplicaSet``, ``ma
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 
 from kmodel.api import Create, Delete, Request, Update, UpdateStatus, new_pod
@@ -88,14 +89,23 @@ def slow_start_batches(count: int, initial: int = SLOW_START_INITIAL_BATCH_SIZE)
     return sizes
 
 
+_DECIMAL = re.compile(r"-?[0-9]+")
+
+
 def _deletion_cost(pod: Pod) -> int:
+    """``GetDeletionCostFromPodAnnotations`` (``pkg/apis/core/helper/helpers.go``): 0 when unset or invalid.
+
+    Upstream first rejects values not starting with ``-``, a digit 1-9, or being exactly ``"0"``
+    (so ``"+10"`` and ``"008"`` are invalid), then ``strconv.ParseInt(v, 10, 32)``: an optional
+    sign and ASCII digits only, within int32. (Python's ``int()`` also accepts ``+``, leading
+    zeros, surrounding blanks and ``_`` separators, which upstream treats as cost 0.)
+    """
     raw = pod.metadata.annotation(POD_DELETION_COST)
-    if raw is None:
+    if not raw:
         return 0
-    try:
-        value = int(raw)
-    except ValueError:
+    if not (raw[0] == "-" or raw == "0" or "1" <= raw[0] <= "9") or not _DECIMAL.fullmatch(raw):
         return 0
+    value = int(raw)
     return value if -(2**31) <= value < 2**31 else 0
 
 
@@ -103,25 +113,32 @@ def _rank_key(pod: Pod, rank: int) -> tuple[int, int, int, int, int, int]:
     """Sort key for ``ActivePodsWithRanks.Less``: smaller is deleted first.
 
     Rules in order: unassigned before assigned; Pending < Unknown < Running; not ready before
-    ready; lower pod-deletion-cost first; more related pods on the same node first; (ready time:
-    equal in the model); higher restart count first; (creation time: equal in the model).
+    ready; lower pod-deletion-cost first; more related pods on the same node first; for two
+    ready pods, the more recently ready first; higher restart count first; newer first.
+
+    Time is abstract, so the model does not know which of two ready pods became ready last: that
+    rule may decide either way (or, for equal times, fall through to the restart count), so for
+    ready pods the key stops before the restart count and they tie; the caller explores every
+    choice among tied pods. For pods that are not ready, the restart count decides, then the
+    (unknown) creation time: a tie again.
     """
+    ready = is_pod_ready(pod)
     return (
         1 if pod.spec.node_name else 0,
         _PHASE_ORDINAL.get(pod.status.phase, 0),
-        1 if is_pod_ready(pod) else 0,
+        1 if ready else 0,
         _deletion_cost(pod),
         -rank,
-        -pod.status.restart_count,
+        0 if ready else -pod.status.restart_count,
     )
 
 
 def get_pods_to_delete(filtered: Sequence[Pod], related: Sequence[Pod], diff: int) -> list[list[Pod]]:
     """The pods to delete, as every equally ranked choice (``getPodsToDelete``).
 
-    ``filtered`` are the ReplicaSet's active pods; ``related`` the active pods of every
-    ReplicaSet with the same controller (the rank of a pod is how many related pods share its
-    node). When ``diff >= len(filtered)`` all are deleted, no ranking.
+    ``filtered`` are the ReplicaSet's active pods; ``related`` the pods selected by every
+    ReplicaSet with the same controller (the rank of a pod is how many active related pods share
+    its node). When ``diff >= len(filtered)`` all are deleted, no ranking.
 
     Examples
     --------
@@ -164,8 +181,13 @@ def calculate_status(rs: ReplicaSet, pods: Sequence[Pod]) -> ReplicaSetStatus:
             fully += 1
         if is_pod_ready(p):
             ready += 1
+    # Upstream removes a ReplicaFailure condition whenever manageReplicas returned no error
+    # (``calculateStatus``, pkg/controller/replicaset/replica_set_utils.go); no create or delete
+    # fails in the model, so a ReplicaFailure condition never survives a sync.
+    conditions = tuple(c for c in rs.status.conditions if c.type != "ReplicaFailure")
     return replace(rs.status, replicas=len(pods), fully_labeled_replicas=fully, ready_replicas=ready,
-                   available_replicas=ready, observed_generation=rs.metadata.generation)
+                   available_replicas=ready, observed_generation=rs.metadata.generation,
+                   conditions=conditions)
 
 
 def reconcile(state: ClusterState, key: ObjectRef) -> tuple[tuple[Request, ...], ...]:
@@ -230,13 +252,17 @@ def sync(state: ClusterState, key: ObjectRef) -> tuple[Request, ...]:
 
 
 def _related_pods(state: ClusterState, rs: ReplicaSet) -> list[Pod]:
-    """Active pods owned by any ReplicaSet sharing ``rs``'s controller (``getIndirectlyRelatedPods``)."""
+    """Active pods selected by any ReplicaSet sharing ``rs``'s controller (``getIndirectlyRelatedPods``).
+
+    As upstream's code does (``pkg/controller/replicaset/replica_set.go``), not as its doc comment
+    says: each related ReplicaSet's pods are listed by its *selector*, whoever owns them (each
+    pod once), and ``getReplicaSetsWithSameController`` returns nil for a ReplicaSet without a
+    controller, so such a ReplicaSet has no related pods and every rank is 0.
+    """
     owner = rs.metadata.controller_ref()
     if owner is None:
-        sets = [rs]
-    else:
-        sets = [other for other in state.list("ReplicaSet", rs.metadata.namespace)
-                if (r := other.metadata.controller_ref()) is not None and r.uid == owner.uid]
-    uids = {s.metadata.uid for s in sets}
+        return []
+    sets = [other for other in state.list("ReplicaSet", rs.metadata.namespace)
+            if (r := other.metadata.controller_ref()) is not None and r.uid == owner.uid]
     return [p for p in state.list("Pod", rs.metadata.namespace)
-            if is_pod_active(p) and (r := p.metadata.controller_ref()) is not None and r.uid in uids]
+            if is_pod_active(p) and any(s.spec.selector.matches(p.metadata.labels) for s in sets)]
