@@ -6,8 +6,10 @@
   owner reference names an existing object of that kind with that UID, and every pod bound to a
   node names an existing node. The API server preserves the structural part for every request;
   like upstream, it breaks the referential part only when an owner or a node is deleted while
-  dependents remain (no modelled step does that yet; the garbage collector repairs dangling
-  owners, pod GC, with the node lifecycle issue, pods on deleted nodes).
+  dependents remain, or a pod is bound to a node that does not exist (binding does not check;
+  the scheduler only binds to nodes it sees). No modelled step does that yet; the garbage
+  collector repairs dangling owners, and pod GC, with the node lifecycle issue, pods on deleted
+  nodes.
 * ``no-overcommit`` (always): on every node, the summed requests of the pods bound to it that are
   not terminal never exceed its allocatable resources (``pods`` included).
 * ``replicas-bounded`` (always): a ReplicaSet whose controller has acted on its current spec

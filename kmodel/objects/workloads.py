@@ -95,6 +95,7 @@ class PodSpec:
     overhead: Resources = ()
     _hash: int = _hash_field()
     _requests: Any = field(default=None, init=False, repr=False, compare=False)
+    _nonzero: Any = field(default=None, init=False, repr=False, compare=False)
 
 
 @record
