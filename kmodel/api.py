@@ -9,7 +9,8 @@ Modelled admission and registry behaviour (v1.35):
 * **NamespaceLifecycle**: a namespaced object needs an existing namespace (404 otherwise).
 * **Defaults** (``pkg/apis/apps/v1/defaults.go``, ``pkg/apis/core/v1/defaults.go``):
   ``replicas: 1`` for ReplicaSets and Deployments; Deployment strategy RollingUpdate 25%/25%,
-  ``revisionHistoryLimit: 10``, ``progressDeadlineSeconds: 600``; pods get
+  ``revisionHistoryLimit: 10``, ``progressDeadlineSeconds: 600``; a container's missing
+  request defaults to its limit; pods get
   ``serviceAccountName: default`` (ServiceAccount admission; the check that the account exists
   comes with the service-account issue) and ``schedulerName: default-scheduler``.
 * **Generated names** (``generateName``): upstream appends 5 random characters; the model
@@ -167,12 +168,27 @@ def _defaulted(obj: Any) -> Any:
         )
         obj = replace(obj, spec=spec)
     elif isinstance(obj, Pod):
-        spec = obj.spec
+        spec = _default_requests(obj.spec)
         if not spec.service_account_name:
             spec = replace(spec, service_account_name="default")
         if spec is not obj.spec:
             obj = replace(obj, spec=spec)
     return obj
+
+
+def _container_requests(c: Any) -> Any:
+    """A missing request defaults to the limit (``SetDefaults_Pod`` in ``pkg/apis/core/v1/defaults.go``)."""
+    have = {k for k, _ in c.requests}
+    missing = tuple((k, v) for k, v in c.limits if k not in have)
+    return replace(c, requests=tuple(sorted(c.requests + missing))) if missing else c
+
+
+def _default_requests(spec: PodSpec) -> PodSpec:
+    containers = tuple(_container_requests(c) for c in spec.containers)
+    inits = tuple(_container_requests(c) for c in spec.init_containers)
+    if containers == spec.containers and inits == spec.init_containers:
+        return spec
+    return replace(spec, containers=containers, init_containers=inits)
 
 
 def _spec_of(obj: Any) -> Any:

@@ -38,7 +38,7 @@ Examples
 >>> model = ClusterModel([Namespace(ObjectMeta("default")), *nodes, rs], faults=Faults(node_failures=1))
 >>> result = model.checker().bfs()
 >>> result.verdict, result.stats.states
-('holds', 36)
+('holds', 102)
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kmodel import faults as _faults
-from kmodel.api import Bind, Create, Request, Update, UpdateStatus, apply, apply_all
+from kmodel.api import Bind, Create, Delete, Request, Update, UpdateStatus, apply, apply_all
 from kmodel.check import CheckerBuilder
 from kmodel.controllers import garbagecollector, replicaset
 from kmodel.agents import kubelet
@@ -444,4 +444,6 @@ def _admit(objects: list[Any]) -> ClusterState:
             created = state.get(resp.ref)
             if created.status != status:
                 state, _ = apply(state, UpdateStatus(replace(created, status=status)))
+        if obj.metadata.deleting and resp.ref is not None:
+            state, _ = apply(state, Delete(resp.ref))  # a dump of an object being deleted
     return state

@@ -187,7 +187,7 @@ def load_spec(paths: Sequence[str], *, stdin: TextIO | None = None) -> Spec:
         For bad manifests, a bad scenario, more than one scenario, or objects the API server
         rejects (naming the object's file and line).
     """
-    loaded = load(paths, stdin=stdin)
+    loaded = load(_spec_files(paths), stdin=stdin)
     scenarios = []
     for source, doc in loaded.extras:
         if doc.get("kind") == "Scenario" and doc.get("apiVersion") == API_VERSION:
@@ -221,6 +221,25 @@ def load_spec(paths: Sequence[str], *, stdin: TextIO | None = None) -> Spec:
             raise InvalidManifest(str(exc), file=paths[0]) from None
         raise InvalidManifest(str(exc), file=src.file, line=src.line, document=src.document) from None
     return Spec(tuple(paths), loaded, scenario, model)
+
+
+#: Files in a spec folder that are about the spec, not manifests.
+SPEC_METADATA_FILES = frozenset({"expected.json"})
+
+
+def _spec_files(paths: Sequence[str]) -> list[str]:
+    """Directories expanded as the loader does, minus the spec's own metadata files."""
+    import os
+
+    from kmodel.manifests import _walk
+
+    out: list[str] = []
+    for path in paths:
+        if path != "-" and os.path.isdir(path):
+            out.extend(f for f in _walk(path) if os.path.basename(f) not in SPEC_METADATA_FILES)
+        else:
+            out.append(path)
+    return out
 
 
 def _with_namespaces(loaded: LoadResult) -> list[Any]:

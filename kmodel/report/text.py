@@ -104,8 +104,6 @@ def _trace_lines(trace: list[dict[str, Any]], loop_start: int | None) -> list[st
         if loop_start is not None and entry["step"] == loop_start + 1:
             lines.append("  -- cycle starts here --")
         lines.append(f"  {entry['step']:>3}. {entry['action']}")
-        for req in entry["requests"]:
-            lines.append(f"         {req}")
         for ch in entry.get("changes", []):
             if ch["change"] != "updated":
                 lines.append(f"         {ch['object']} {ch['change']}")

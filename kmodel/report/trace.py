@@ -24,8 +24,7 @@ def _leaves(value: Any, prefix: str, out: dict[str, Any]) -> None:
             if f.name in _SKIP:
                 continue
             _leaves(getattr(value, f.name), f"{prefix}.{_camel(f.name)}" if prefix else _camel(f.name), out)
-    elif isinstance(value, tuple) and value and all(dataclasses.is_dataclass(v) for v in value) and \
-            all(hasattr(v, "type") for v in value):
+    elif prefix.endswith("conditions") and isinstance(value, tuple):
         for v in value:  # conditions: keyed by type
             out[f"{prefix}[{v.type}]"] = v.status + (f" ({v.reason})" if getattr(v, "reason", "") else "")
     else:
@@ -61,8 +60,12 @@ def object_changes(before: Any, after: Any) -> list[str]:
     _leaves(after, "", b)
     out = []
     for key in sorted(set(a) | set(b)):
-        if a.get(key, None) != b.get(key, None):
-            out.append(f"{key}: {_fmt(a.get(key))} -> {_fmt(b.get(key))}")
+        if key not in a:
+            out.append(f"{key}: (none) -> {_fmt(b[key])}")
+        elif key not in b:
+            out.append(f"{key}: {_fmt(a[key])} -> (none)")
+        elif a[key] != b[key]:
+            out.append(f"{key}: {_fmt(a[key])} -> {_fmt(b[key])}")
     return out
 
 
