@@ -900,6 +900,9 @@ def _yaml_error(exc: yaml.YAMLError, file: str, document: int, text: str) -> Inv
             line = mark.line + 1
         parts = [p for p in (exc.context, exc.problem) if p]
         message = "invalid YAML: " + (", ".join(parts) if parts else str(exc))
+        ctx = exc.context_mark
+        if ctx is not None and exc.problem_mark is not None and ctx.line != exc.problem_mark.line:
+            message += f" (the construct began at line {ctx.line + 1})"
     elif isinstance(exc, yaml.reader.ReaderError):
         line = text[: exc.position].count("\n") + 1
         message = f"invalid YAML: {exc.reason} (character {exc.character!r})"
