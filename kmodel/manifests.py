@@ -222,7 +222,7 @@ from kmodel.objects.workloads import (
 )
 from kmodel.state import CLUSTER_SCOPED_KINDS
 
-__all__ = ["load", "LoadResult", "Source"]
+__all__ = ["load", "LoadResult", "Source", "Document"]
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
@@ -295,6 +295,7 @@ _STRATEGY_FIELDS = ("type", "rollingUpdate")
 _ROLLING_UPDATE_FIELDS = ("maxUnavailable", "maxSurge")
 _PERCENT = re.compile(r"[0-9]+%")
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_PATH_PART = re.compile(r'\.?([A-Za-z0-9_/-]+)|\[(\d+)\]|\["([^"]+)"\]')
 
 
 @dataclass(frozen=True)
@@ -343,6 +344,61 @@ class LoadResult:
     sources: dict[ObjectRef, Source]
     skipped: dict[str, int] = field(default_factory=dict)
     extras: tuple[tuple[Source, dict[str, Any]], ...] = ()
+    documents: tuple[Document, ...] = ()
+
+
+@dataclass(frozen=True)
+class Document:
+    """One Kubernetes object as written, of any kind (modelled or skipped), for checks that read
+    fields kmodel does not model (a Service's selector, a ConfigMap reference in a volume).
+
+    ``body`` is the decoded mapping (dicts and lists); :meth:`line` gives the 1-based line of a
+    field by its dotted path (``spec.template.spec.volumes[0].configMap.name``), or of the
+    closest enclosing field that exists.
+
+    Examples
+    --------
+    >>> import io
+    >>> text = "apiVersion: v1\\nkind: Service\\nmetadata:\\n  name: web\\nspec:\\n  selector:\\n    app: web\\n"
+    >>> doc = load(["-"], stdin=io.StringIO(text)).documents[0]
+    >>> doc.kind, doc.name, doc.namespace, doc.line("spec.selector.app"), doc.get("spec.selector")
+    ('Service', 'web', 'default', 7, {'app': 'web'})
+    """
+
+    source: Source
+    api_version: str
+    kind: str
+    name: str
+    namespace: str
+    body: Any = field(repr=False, compare=False)
+
+    def _walk(self, path: str) -> tuple[Any, int]:
+        node, line = self.body, self.source.line
+        for part in _PATH_PART.findall(path):
+            key, index, quoted = part
+            key = key or quoted
+            if key:
+                if not isinstance(node, dict) or key not in node:
+                    return None, line
+                line = getattr(node, "key_lines", {}).get(key, line)
+                node = node[key]
+            else:
+                i = int(index)
+                if not isinstance(node, list) or i >= len(node):
+                    return None, line
+                lines = getattr(node, "item_lines", None)
+                line = lines[i] if lines else line
+                node = node[i]
+        return node, line
+
+    def get(self, path: str, default: Any = None) -> Any:
+        """The value at a dotted path (``None``/``default`` when absent), as plain data."""
+        value, _ = self._walk(path)
+        return default if value is None else _plain(value, {})
+
+    def line(self, path: str) -> int:
+        """The line of the field at ``path`` (or of its closest existing ancestor)."""
+        return self._walk(path)[1]
 
 
 class _Sources(dict):  # type: ignore[type-arg]
@@ -743,6 +799,7 @@ class _Loader:
         self.seen: dict[tuple[str, str, str], Source] = {}
         self.manifest_uids: dict[ObjectRef, str] = {}
         self.pending: list[_Pending] = []
+        self.documents: list[Document] = []
 
     # -- inputs ------------------------------------------------------------------------------
     def path(self, path: str, stdin: TextIO | None) -> None:
@@ -815,6 +872,8 @@ class _Loader:
             return
         source = o.ctx.source(o.line)
         group = api_version.rpartition("/")[0] if "/" in api_version else ""
+        if group != _KMODEL_GROUP:
+            self.documents.append(_document(o, source, api_version, kind))
         if group == _KMODEL_GROUP:
             if api_version != _KMODEL_API_VERSION:
                 o.fail(f"unsupported apiVersion {api_version!r} (kmodel reads {_KMODEL_API_VERSION})",
@@ -873,7 +932,21 @@ class _Loader:
                     uid = uid_for(ref.kind, owner_ns, ref.name)
                 refs.append(replace(ref, uid=uid))
             self.objects[p.index] = replace(obj, metadata=replace(obj.metadata, owner_references=tuple(refs)))
-        return LoadResult(tuple(self.objects), self.sources, self.skipped, tuple(self.extras))
+        return LoadResult(tuple(self.objects), self.sources, self.skipped, tuple(self.extras),
+                          tuple(self.documents))
+
+
+def _document(o: _Obj, source: Source, api_version: str, kind: str) -> Document:
+    meta = o.d.get("metadata")
+    name = namespace = ""
+    if isinstance(meta, dict):
+        name = meta.get("name") if isinstance(meta.get("name"), str) else ""
+        namespace = meta.get("namespace") if isinstance(meta.get("namespace"), str) else ""
+    if kind not in CLUSTER_SCOPED_KINDS and not namespace:
+        namespace = "default"
+    if kind in CLUSTER_SCOPED_KINDS:
+        namespace = ""
+    return Document(source, api_version, kind, name or "", namespace or "", o.d)
 
 
 def _walk(directory: str) -> Iterator[str]:
