@@ -85,6 +85,55 @@ def explore(spec: Sequence[str], strategy: str, max_depth: int | None, max_state
     sys.exit(EXIT_VIOLATED if result.verdict == "violated" else EXIT_OK)
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "formats", multiple=True, type=click.Choice(["text", "json", "sarif", "junit"]),
+              help="Report format; repeat with --output for several reports in one run (default: text).")
+@click.option("--output", "outputs", multiple=True, type=click.Path(dir_okay=False),
+              help="File for the report of the --format at the same position (default: standard output).")
+@click.option("--select", multiple=True, help="Run only these check ids (repeatable or comma-separated).")
+@click.option("--ignore", multiple=True, help="Skip these check ids (repeatable or comma-separated).")
+@click.option("--assume", multiple=True, type=click.Path(dir_okay=False),
+              help="Manifests of objects that exist outside the input (IngressClass, operator-made Secret...).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="Config file (default: .kmodel.yaml in the working directory or the first input directory).")
+@click.option("--fail-on", type=click.Choice(["error", "warning"]), default=None,
+              help="Exit 1 when findings at or above this severity exist (default: error, or the config's failOn).")
+def check(paths: Sequence[str], formats: Sequence[str], outputs: Sequence[str], select: Sequence[str],
+          ignore: Sequence[str], assume: Sequence[str], config_path: str | None, fail_on: str | None) -> None:
+    """Check manifests (files, directories, - for stdin) for what would break in a cluster.
+
+    Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad input or usage.
+    """
+    from kmodel.checks.runner import find_config, load_config, run
+    from kmodel.report.findings import FORMATS
+
+    def split(values: Sequence[str]) -> list[str]:
+        return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+    if len(outputs) > max(len(formats), 1):
+        raise click.UsageError("more --output than --format options")
+    config = load_config(config_path or find_config(paths))
+    result = run(list(paths), config=config, select=split(select) or None, ignore=split(ignore),
+                 assume=list(assume), stdin=sys.stdin)
+    pairs = list(zip(formats or ("text",), list(outputs) + [None] * len(formats or ("text",)), strict=False))
+    if sum(1 for _, out in pairs if out is None) > 1:
+        raise click.UsageError("only one report can go to standard output: give --output for the others")
+    rendered = [(FORMATS[fmt](result.findings, result.checks, result.inventory, result.notes), out)
+                for fmt, out in pairs]
+    for text, out in rendered:  # everything rendered before anything is written
+        if out is None:
+            click.echo(text, nl=False)
+        else:
+            tmp = f"{out}.tmp"
+            with open(tmp, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            import os
+
+            os.replace(tmp, out)
+    sys.exit(EXIT_VIOLATED if result.failed(fail_on or config.fail_on) else EXIT_OK)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``kmodel`` console script."""
     cli.main(args=list(argv) if argv is not None else None, prog_name="kmodel")
