@@ -162,6 +162,46 @@ def _node_pool(source: Source, doc: dict[str, Any]) -> list[Node]:
     return nodes
 
 
+_HELM_SOURCE = "# Source: "
+
+
+def _helm_sources(findings: list[Finding], *, stdin_text: str | None) -> list[Finding]:
+    """Map findings in ``helm template`` output back to the chart's template files.
+
+    Helm writes ``# Source: chart/templates/x.yaml`` above each rendered document; a finding in
+    such a document is reported at that template path, with its line counted from the comment
+    (the line within the rendered template: template expressions may shift it from the source
+    line), and the rendered file and line kept in the message.
+    """
+    cache: dict[str, list[tuple[int, str]]] = {}
+    out = []
+    for f in findings:
+        if not f.file or f.file == "-" or f.line is None:
+            out.append(f)
+            continue
+        if f.file not in cache:
+            marks = []
+            try:
+                with open(f.file, encoding="utf-8-sig") as fh:
+                    for n, line in enumerate(fh, 1):
+                        if line.startswith(_HELM_SOURCE):
+                            marks.append((n, line[len(_HELM_SOURCE):].strip()))
+            except OSError:
+                pass
+            cache[f.file] = marks
+        mark = None
+        for n, template in cache[f.file]:
+            if n < f.line:
+                mark = (n, template)
+        if mark is None:
+            out.append(f)
+            continue
+        n, template = mark
+        out.append(Finding(f.check, f.severity, f.object, template, f.line - n,
+                           f"{f.message} (helm template output {f.file}:{f.line})", f.field, f.trace))
+    return sorted(out, key=Finding.sort_key)
+
+
 def run(paths: Sequence[str], *, config: Config, select: Sequence[str] | None = None, ignore: Sequence[str] = (),
         assume: Sequence[str] = (), stdin: TextIO | None = None) -> CheckRun:
     """Load the inputs, run the checks, collect notes on what could not be checked."""
@@ -190,7 +230,8 @@ def run(paths: Sequence[str], *, config: Config, select: Sequence[str] | None = 
     inventory = Inventory(loaded.documents, loaded, tuple(assumed))
     chosen_select = tuple(select) if select else config.select
     chosen_ignore = tuple(ignore) + config.ignore
-    findings = run_checks(inventory, select=chosen_select, ignore=chosen_ignore, severity=config.severity)
+    findings = _helm_sources(run_checks(inventory, select=chosen_select, ignore=chosen_ignore,
+                                        severity=config.severity), stdin_text=None)
     known = check_by_id()
     checks = [c for c in known.values() if (chosen_select is None or c.id in chosen_select) and c.id not in chosen_ignore]
     if not any(o.kind == "Node" for o in loaded.objects) and any(c.engine == "scheduler" for c in checks):

@@ -205,3 +205,11 @@ def test_every_check_is_documented():
 def test_checks_doc_is_current():
     from kmodel.checks.docs import render
     assert (ROOT / "docs" / "checks.md").read_text() == render(), "run: python -m kmodel.checks.docs > docs/checks.md"
+
+
+def test_helm_template_output_maps_back_to_templates():
+    r = invoke(str(HERE / "fixtures" / "helm-rendered.yaml"), "--format", "json")
+    (f,) = json.loads(r.output)["findings"]
+    assert f["id"] == "service-selects-nothing"
+    assert f["file"] == "shop/templates/service.yaml" and f["line"] == 7  # the selector, 7th line of the template
+    assert "helm-rendered.yaml:9" in f["message"]
