@@ -123,9 +123,9 @@ def finding(check: Check, doc: Document, message: str, path: str = "") -> Findin
 
 def all_checks() -> tuple[Check, ...]:
     """Every check, in documentation order."""
-    from kmodel.checks import references, scheduling
+    from kmodel.checks import references, scheduling, validation
 
-    return references.CHECKS + scheduling.CHECKS
+    return references.CHECKS + validation.CHECKS + scheduling.CHECKS
 
 
 def check_by_id() -> dict[str, Check]:
