@@ -11,8 +11,10 @@ Modelled admission and registry behaviour (v1.35):
   ``replicas: 1`` for ReplicaSets and Deployments; Deployment strategy RollingUpdate 25%/25%,
   ``revisionHistoryLimit: 10``, ``progressDeadlineSeconds: 600``; a container's missing
   request defaults to its limit; pods get
-  ``serviceAccountName: default`` (ServiceAccount admission; the check that the account exists
-  comes with the service-account issue) and ``schedulerName: default-scheduler``.
+  ``serviceAccountName: default`` and ``schedulerName: default-scheduler``.
+* **Admission plugins** (:mod:`kmodel.admission`): DefaultTolerationSeconds (pods tolerate the
+  not-ready and unreachable NoExecute taints for 300 s), ServiceAccount (a pod naming a missing
+  account is refused, 403) and DefaultStorageClass (claims).
 * **Generated names** (``generateName``): upstream appends 5 random characters; the model
   appends the smallest positive integer that gives an unused name, one deterministic choice
   among upstream's (names carry no meaning; symmetry reduction identifies the choices).
@@ -22,13 +24,18 @@ Modelled admission and registry behaviour (v1.35):
   every spec change, ``resourceVersion`` from the store revision; ``Update`` with a stale
   ``resource_version`` precondition is a 409 Conflict (optimistic concurrency).
 * **Status subresource** (``pkg/registry/apps/replicaset/strategy.go`` and kin): ``Update``
-  keeps the stored status, ``UpdateStatus`` keeps the stored spec and metadata.
+  keeps the stored status, ``UpdateStatus`` keeps the stored spec and metadata (for a
+  Deployment, spec and labels only: ``deploymentStatusStrategy`` lets a status update write
+  annotations, which is how the Deployment controller records ``deployment.kubernetes.io/revision``).
+* **creationTimestamp**: a logical clock for ReplicaSets (see :mod:`kmodel.objects.meta`).
 * **Immutable fields**: a ReplicaSet's or Deployment's ``spec.selector``, a pod's spec except
   its image, tolerations (additions) and, through binding, its node (422 Invalid).
 * **Graceful deletion** (``pkg/registry/core/pod/strategy.go`` ``CheckGracefulDelete``): a pod
   that is bound and not terminal gets ``deletionTimestamp`` (``deleting``) and stays until its
   kubelet confirms (a ``Delete`` with ``grace_period=0``); an unbound or terminal pod is removed
   at once. Other kinds are removed at once (finalizers are not modelled).
+* **Services** (``pkg/registry/core/service``): defaults, ClusterIP and NodePort allocation with
+  static and dynamic bands, conflicts refused with 422 (:mod:`kmodel.registry.service`).
 * **Binding** (``pkg/registry/core/pod/storage/storage.go``): 409 if the pod is already bound,
   refused if it is being deleted; sets ``spec.nodeName`` and ``PodScheduled=True``.
 """
@@ -47,6 +54,8 @@ from kmodel.objects.workloads import (
     PodSpec,
     ReplicaSet,
 )
+from kmodel import admission as _admission
+from kmodel.registry import service as _service_registry
 from kmodel.state import CLUSTER_SCOPED_KINDS, ClusterState
 
 __all__ = ["Create", "Update", "UpdateStatus", "Delete", "Bind", "Request", "Response", "apply",
@@ -54,7 +63,8 @@ __all__ = ["Create", "Update", "UpdateStatus", "Delete", "Bind", "Request", "Res
 
 CLUSTER_SCOPED = CLUSTER_SCOPED_KINDS
 #: Kinds whose registry strategy clears the status on create (``PrepareForCreate``).
-_STATUS_RESET_ON_CREATE = frozenset({"Pod", "ReplicaSet", "Deployment"})
+_STATUS_RESET_ON_CREATE = frozenset({"Pod", "ReplicaSet", "Deployment", "Service", "Ingress",
+                                     "PersistentVolumeClaim"})
 
 
 @record
@@ -258,12 +268,26 @@ def _create(state: ClusterState, obj: Any) -> tuple[ClusterState, Response]:
     if state.get(ref) is not None:
         return state, Response(409, "AlreadyExists", f"{ref} already exists", ref)
     rv = state.revision + 1
+    created = 0
+    if kind == "ReplicaSet":  # a logical creationTimestamp (see kmodel.objects.meta)
+        created = 1 + max((o.metadata.creation_timestamp for o in state.list(kind, namespace)), default=0)
     meta = replace(meta, name=name, namespace=namespace, uid=uid_for(kind, namespace, name),
-                   generation=1, deleting=False, resource_version=rv)
+                   generation=1, deleting=False, creation_timestamp=created, resource_version=rv)
     changes: dict[str, Any] = {"metadata": meta}
     if kind in _STATUS_RESET_ON_CREATE:
         changes["status"] = type(obj.status)()
     obj = _defaulted(replace(obj, **changes))
+    if kind == "Pod":  # kmodel.admission: ServiceAccount, DefaultTolerationSeconds
+        refused = _admission.service_account_error(state, obj)
+        if refused:
+            return state, Response(403, "Forbidden", refused, ref)
+        obj = _admission.default_toleration_seconds(obj)
+    elif kind == "PersistentVolumeClaim":
+        obj = _admission.default_storage_class(state, obj)
+    if kind == "Service":  # defaults, ClusterIP and NodePort allocation (kmodel.registry.service)
+        obj, error = _service_registry.admit_create(state, obj)
+        if error:
+            return state, Response(422, "Invalid", error, ref)
     return state.with_(obj), Response(201, "Created", ref=ref)
 
 
@@ -280,8 +304,10 @@ def _update(state: ClusterState, obj: Any, precondition: int | None, *, status: 
     if status:
         if not hasattr(old, "status"):
             return state, Response(404, "NotFound", f"{ref.kind} has no status subresource", ref)
-        new = replace(old, status=obj.status,
-                      metadata=replace(old.metadata, resource_version=rv))
+        meta = replace(old.metadata, resource_version=rv)
+        if isinstance(old, Deployment):  # deploymentStatusStrategy resets only spec and labels
+            meta = replace(meta, annotations=obj.metadata.annotations)
+        new = replace(old, status=obj.status, metadata=meta)
         if new == old:
             return state, Response(200, "OK", ref=ref)
         return state.with_(new), Response(200, "OK", ref=ref)
@@ -298,6 +324,12 @@ def _update(state: ClusterState, obj: Any, precondition: int | None, *, status: 
     if hasattr(old, "status"):
         changes["status"] = old.status
     new = _defaulted(replace(obj, **changes))
+    if ref.kind == "Pod":  # DefaultTolerationSeconds runs on update too (kmodel.admission)
+        new = _admission.default_toleration_seconds(new)
+    if ref.kind == "Service":  # kmodel.registry.service
+        new, error = _service_registry.admit_update(state, old, new)
+        if error:
+            return state, Response(422, "Invalid", error, ref)
     if new == old:
         return state, Response(200, "OK", ref=ref)
     return state.with_(new), Response(200, "OK", ref=ref)

@@ -17,7 +17,7 @@ __all__ = ["main"]
 
 EXIT_OK, EXIT_VIOLATED, EXIT_BAD_INPUT = 0, 1, 2
 #: Kinds kmodel loads and stores but does not reconcile yet.
-_NO_CONTROLLER_YET = frozenset({"Deployment"})
+_NO_CONTROLLER_YET: frozenset[str] = frozenset()
 
 
 class _Group(click.Group):
@@ -132,6 +132,93 @@ def check(paths: Sequence[str], formats: Sequence[str], outputs: Sequence[str], 
 
             os.replace(tmp, out)
     sys.exit(EXIT_VIOLATED if result.failed(fail_on or config.fail_on) else EXIT_OK)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1)
+@click.option("--view", type=click.Choice(["architecture", "workload", "traffic", "trace", "states"]), default=None,
+              help="What to draw.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="FILE.svg, .png, .dot or .mmd (Mermaid), stamped for --check (default: DOT on standard output).")
+@click.option("--format", "fmt", type=click.Choice(["dot", "mmd"]), default="dot", show_default=True,
+              help="Text format on standard output when no -o is given.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="A kmodel.dev/v1alpha1 DiagramConfig: grouping, zones and subnets, collapsing, title.")
+@click.option("--settle", is_flag=True, help="Run the model's controllers (no faults) first and draw where they leave it.")
+@click.option("--property", "prop", default=None, help="--view trace: the property whose counterexample to draw.")
+@click.option("--no-symmetry", is_flag=True, help="--view trace/states: explore without symmetry reduction.")
+@click.option("--max-states", type=click.IntRange(min=1), default=None, help="--view states: explore at most this many.")
+@click.option("--check", "check_dir", type=click.Path(file_okay=False), default=None,
+              help="Fail (exit 1) when a stamped diagram under DIR no longer matches its inputs.")
+@click.option("--update", "update_dir", type=click.Path(file_okay=False), default=None,
+              help="Redraw the stamped diagrams under DIR that are not current.")
+def diagram(paths: Sequence[str], view: str | None, output: str | None, fmt: str, config_path: str | None,
+            settle: bool, prop: str | None, no_symmetry: bool, max_states: int | None, check_dir: str | None,
+            update_dir: str | None) -> None:
+    """Draw the model: architecture, workloads, traffic, a counterexample trace or the state graph.
+
+    Exit codes: 0 drawn (or, with --check, every diagram current), 1 stale diagrams, 2 bad input.
+    """
+    from kmodel.errors import InvalidArgument
+    from kmodel.render.command import run_command
+
+    try:
+        code, data, lines = run_command(tuple(paths), view=view, output=output, fmt=fmt, config=config_path,
+                                        settle=settle, prop=prop, symmetry=not no_symmetry, max_states=max_states,
+                                        check=check_dir, update=update_dir, stdin=sys.stdin)
+    except InvalidArgument as exc:
+        raise click.UsageError(str(exc)) from None
+    if data:
+        click.echo(data.decode("utf-8"), nl=False)
+    for line in lines:
+        click.echo(line, err=True)
+    sys.exit(code)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--objective", type=click.Choice(["fewest-nodes", "balanced"]), default=None,
+              help="Optimise the placement found (default: any placement).")
+@click.option("--backend", type=click.Choice(["auto", "z3", "cpsat"]), default="auto", show_default=True,
+              help="Solver: Z3 for small problems and explanations, OR-tools CP-SAT for packing at scale.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
+              help="Seconds per solver call.")
+@click.option("--greedy/--no-greedy", default=True, show_default=True,
+              help="Compare with the default scheduler's greedy placement.")
+@click.option("--tolerance/--no-tolerance", default=True, show_default=True,
+              help="Check that every workload still fits after losing any node or any zone.")
+def schedule(paths: Sequence[str], fmt: str, objective: str | None, backend: str, timeout: float,
+             greedy: bool, tolerance: bool) -> None:
+    """Decide whether every pod of PATHS fits the Node objects given with them, and report.
+
+    Workloads are Deployments, ReplicaSets, StatefulSets and bare Pods; nodes are Node objects
+    (``kubectl get nodes -o yaml``). Exit codes: 0 everything fits (or undecided, said plainly), 1
+    a pod cannot be placed, the scheduler strands pods, or a node or zone loss is not survived;
+    2 bad input or usage.
+    """
+    from kmodel.errors import InvalidArgument
+    from kmodel.manifests import load
+    from kmodel.report.schedule import schedule_json, schedule_text
+    from kmodel.smt.placement import problem_from_objects
+    from kmodel.smt.scheduling import schedule_analysis
+
+    from kmodel.scenario import _spec_files
+
+    loaded = load(_spec_files(list(paths)), stdin=sys.stdin)  # a spec folder's own files are not manifests
+    if not any(o.kind == "Node" for o in loaded.objects):
+        raise InvalidArgument("no Node objects in the input: give the nodes to schedule onto "
+                              "(e.g. kubectl get nodes -o yaml > nodes.yaml)")
+    problem = problem_from_objects(loaded.objects)
+    analysis = schedule_analysis(problem, objective=objective, backend=backend, timeout=timeout,
+                                 greedy=greedy, tolerance=tolerance)
+    if loaded.skipped:
+        skipped = ", ".join(f"{n} {k}" for k, n in sorted(loaded.skipped.items()))
+        analysis.notes.append(f"skipped (kinds kmodel does not model yet): {skipped}")
+    name = " ".join(paths)
+    out = schedule_json(analysis, name=name) if fmt == "json" else schedule_text(analysis, name=name)
+    click.echo(out, nl=False)
+    sys.exit(EXIT_VIOLATED if analysis.failed else EXIT_OK)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

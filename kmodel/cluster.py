@@ -1,18 +1,27 @@
 """``ClusterModel``: the cluster as a model the generic checker explores.
 
 A model state is a :class:`World`: the store (:class:`~kmodel.state.ClusterState`) and the
-environment's counters (faults used, user events done). A step (:class:`Step`) is one of:
+environment: faults used, user events done, and the machines that are down, lost or cut off
+from the control plane (:mod:`kmodel.faults`). A step (:class:`Step`) is one of:
 
-* a **controller** reconciling one key: ``replicaset-controller`` (per ReplicaSet),
+* a **controller** reconciling one key: ``deployment-controller`` (per Deployment; a sync
+  whose outcome depends on the abstract progress deadline is two steps),
+  ``replicaset-controller`` (per ReplicaSet),
   ``garbage-collector`` (per dependent), ``scheduler`` (per pending pod; one step per top-scored
-  node), ``kubelet`` (per pod on a live node). Each reconcile is one atomic step: it reads the
-  current state and its requests are applied together by :func:`kmodel.api.apply_all`;
-* a **fault** (``node-crash``, ``pod-crash``), bounded by :class:`Faults`;
-* a **node recovery** (fair: crashed nodes eventually recover);
+  node), ``kubelet`` (per pod or node whose machine reaches the API server), the node lifecycle,
+  taint eviction, pod GC and cloud node lifecycle controllers, the ServiceAccount, root-CA and
+  token controllers, the PV binder (one per component). Each reconcile is one atomic step: it
+  reads the current state and its requests are applied together by :func:`kmodel.api.apply_all`;
+* a **fault** (``node-crash``, ``node-loss``, ``partition``, ``control-plane-partition``,
+  ``zone-outage``, ``zone-loss``, ``pod-crash``, ``probe-failure``, ``volume-loss``), bounded by
+  :class:`Faults` (:mod:`kmodel.faults`);
+* a **node recovery** (fair: crashed and cut-off nodes eventually come back);
 * a **user event** from the scenario, in order, each enabled at any point after the previous.
 
 Controller steps and node recovery are weakly fair: a behaviour that keeps one enabled must take
-it. Fairness classes are per controller and key for the ReplicaSet controller, and per component
+it. Fairness classes are per controller and key for the Deployment and ReplicaSet controllers
+(user-named objects; the ReplicaSets a Deployment creates are named by its template hash), and per
+component
 for the scheduler, kubelet, garbage collector and node recovery, so they are invariant under the
 symmetry reduction below (which renames pods and nodes). A step that changes nothing is not a
 step (a controller whose sync writes nothing is idle).
@@ -22,8 +31,12 @@ reference) are interchangeable within their owner; nodes are interchangeable wit
 nodes that look alike (same labels apart from ``kubernetes.io/hostname``, same taints, capacity,
 allocatable and conditions at the start) and whose names no input object mentions (a pinned
 ``nodeName``, a hostname selector, an event). :meth:`ClusterModel.representative` renames both
-canonically: nodes sorted by their state and the states of the pods on them, pods sorted by
-their state within their owner. Properties and fairness classes do not depend on those names.
+canonically: nodes sorted by their state, their machine's state and the states of the pods on
+them, pods sorted by their state within their owner; the environment's machine states, a
+claim's ``selected-node`` annotation and a local volume's node are renamed with the nodes. Properties and fairness classes do not depend on those names.
+Objects that name pods or nodes outside a ``spec`` (EndpointSlices, Endpoints, AWS target groups)
+are renamed with them, and a reference to a pod that is gone keeps every pod under its own name
+(:mod:`kmodel.references`); a pod's IP, derived from its name, is blanked with the name.
 
 Examples
 --------
@@ -38,7 +51,7 @@ Examples
 >>> model = ClusterModel([Namespace(ObjectMeta("default")), *nodes, rs], faults=Faults(node_failures=1))
 >>> result = model.checker().bfs()
 >>> result.verdict, result.stats.states
-('holds', 102)
+('holds', 674)
 """
 
 from __future__ import annotations
@@ -48,16 +61,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kmodel import faults as _faults
+from kmodel import references as _references
+from kmodel.agents.ipam import default_pod_ip
 from kmodel.api import Bind, Create, Delete, Request, Update, UpdateStatus, apply, apply_all
 from kmodel.check import CheckerBuilder
-from kmodel.controllers import garbagecollector, replicaset
+from kmodel.controllers import deployment, garbagecollector, replicaset
+from kmodel.controllers import nodelifecycle, persistentvolume, podgc, serviceaccount, tainteviction
+from kmodel.controllers import endpoints, endpointslice, ingress, targetgroupbinding
+from kmodel import aws as _aws
 from kmodel.agents import kubelet
 from kmodel.errors import InvalidArgument, InvalidModel
 from kmodel.model import Model, Property
 from kmodel.objects.meta import ObjectRef, _hash_field, record, replace
 from kmodel.objects.nodes import HOSTNAME_LABEL, Node
 from kmodel.objects.workloads import Pod, PodCondition
-from kmodel.scheduler.framework import node_infos, schedule_one
+from kmodel.scheduler.scheduler import pending_pods, scheduling_cycle
 from kmodel.state import ClusterState
 
 __all__ = ["World", "Env", "Step", "Faults", "Controller", "Event", "ClusterModel",
@@ -71,6 +89,11 @@ class Env:
     node_failures: int = 0
     pod_crashes: int = 0
     events: int = 0
+    #: Machines that are not healthy: sorted ``(node name, "down" | "lost" | "partitioned")``
+    #: pairs (:mod:`kmodel.faults`); renamed with their nodes under symmetry.
+    machines: tuple[tuple[str, str], ...] = ()
+    #: Faults used beyond the two counters above: sorted ``(budget name, count)`` pairs.
+    faults: tuple[tuple[str, int], ...] = ()
     _hash: int = _hash_field()
 
 
@@ -105,9 +128,17 @@ class Faults:
 
     node_failures: int = 0
     pod_crashes: int = 0
+    node_losses: int = 0
+    partitions: int = 0
+    control_plane_partitions: int = 0
+    zone_outages: int = 0
+    zone_losses: int = 0
+    probe_failures: int = 0
+    volume_losses: int = 0
 
     def __post_init__(self) -> None:
-        for name in ("node_failures", "pod_crashes"):
+        for name in ("node_failures", "pod_crashes", "node_losses", "partitions", "control_plane_partitions",
+                     "zone_outages", "zone_losses", "probe_failures", "volume_losses"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise InvalidArgument(f"faults.{name} must be a non-negative integer, got {value!r}")
@@ -123,6 +154,9 @@ class Controller:
     upstream's choice is arbitrary.
 
     ``fairness`` is ``"key"`` (weakly fair per key) or ``"controller"`` (per controller).
+    ``world=True``: ``keys`` and ``reconcile`` get the whole :class:`World` (the store and the
+    environment) instead of the store: for node agents that must know whether their machine
+    runs, and for the node lifecycle controller's heartbeat timers (:mod:`kmodel.faults`).
 
     Examples
     --------
@@ -143,8 +177,9 @@ class Controller:
     keys: Callable[[ClusterState], Iterable[ObjectRef]]
     reconcile: Reconcile
     fairness: str = "key"
+    world: bool = False
 
-    def alternatives(self, state: ClusterState, key: ObjectRef) -> tuple[tuple[Request, ...], ...]:
+    def alternatives(self, state: Any, key: ObjectRef) -> tuple[tuple[Request, ...], ...]:
         result = self.reconcile(state, key)
         if not result:
             return ()
@@ -154,35 +189,39 @@ class Controller:
 
 
 def _scheduler_keys(state: ClusterState) -> list[ObjectRef]:
-    return [p.ref for p in state.list("Pod")
-            if not p.spec.node_name and not p.metadata.deleting and p.status.phase == "Pending"
-            and p.spec.scheduler_name == "default-scheduler"]
+    return pending_pods(state)
 
 
 def _schedule(state: ClusterState, key: ObjectRef) -> tuple[tuple[Request, ...], ...]:
-    """One scheduling cycle for a pod: a bind per top-scored node, or the Unschedulable condition."""
-    pod = state.get(key)
-    if pod is None:
-        return ()
-    infos = node_infos(state)
-    result = schedule_one(pod, infos)
-    if result.feasible:
-        return tuple((Bind(key, node),) for node in result.candidates)
-    cond = pod.status.condition("PodScheduled")
-    if cond is not None and cond.status == "False" and cond.reason == "Unschedulable":
-        return ()
-    conditions = tuple(c for c in pod.status.conditions if c.type != "PodScheduled")
-    conditions = (PodCondition("PodScheduled", "False", "Unschedulable"),) + conditions
-    return ((UpdateStatus(replace(pod, status=replace(pod.status, conditions=conditions))),),)
+    """One scheduling cycle for a pod (:func:`kmodel.scheduler.scheduler.scheduling_cycle`): a bind
+    per top-scored node, else preemption (one alternative per tied candidate node), else the
+    Unschedulable condition."""
+    return scheduling_cycle(state, key)
 
 
 DEFAULT_CONTROLLERS: tuple[Controller, ...] = (
+    Controller("deployment-controller", lambda s: [d.ref for d in s.list("Deployment")],
+               deployment.reconcile),
     Controller("replicaset-controller", lambda s: [rs.ref for rs in s.list("ReplicaSet")],
                replicaset.reconcile),
     Controller("garbage-collector", garbagecollector.pending, garbagecollector.reconcile, "controller"),
     Controller("scheduler", _scheduler_keys, _schedule, "controller"),
-    Controller("kubelet", lambda s: [p.ref for p in s.list("Pod") if p.spec.node_name],
-               kubelet.reconcile, "controller"),
+    Controller("kubelet", kubelet.keys, kubelet.reconcile, "controller", world=True),
+    # Service discovery and load balancing (kmodel.controllers.endpointslice, ...).
+    Controller("endpointslice-controller", endpointslice.keys, endpointslice.reconcile),
+    Controller("endpoints-controller", endpoints.keys, endpoints.reconcile),
+    Controller("alb-ingress-controller", ingress.keys, ingress.reconcile),
+    Controller("alb-targetgroupbinding-controller", targetgroupbinding.keys, targetgroupbinding.reconcile),
+    Controller("aws-health-checks", _aws.keys, _aws.reconcile, world=True),
+    # Self-healing, service accounts and storage (kmodel.controllers.*, kmodel.faults).
+    Controller("node-lifecycle-controller", nodelifecycle.keys, nodelifecycle.reconcile, "controller", world=True),
+    Controller("taint-eviction-controller", tainteviction.keys, tainteviction.reconcile, "controller"),
+    Controller("pod-garbage-collector", podgc.keys, podgc.reconcile, "controller"),
+    Controller("cloud-node-lifecycle-controller", podgc.cloud_keys, podgc.cloud_reconcile, "controller", world=True),
+    Controller("serviceaccount-controller", serviceaccount.sa_keys, serviceaccount.sync_service_accounts, "controller"),
+    Controller("root-ca-cert-publisher", serviceaccount.ca_keys, serviceaccount.sync_root_ca, "controller"),
+    Controller("serviceaccount-token-controller", serviceaccount.token_keys, serviceaccount.sync_secret, "controller"),
+    Controller("persistentvolume-binder", persistentvolume.keys, persistentvolume.reconcile, "controller"),
 )
 
 
@@ -226,6 +265,11 @@ class ClusterModel(Model[World, Step]):
         User edits, in order.
     properties : sequence of Property or None
         Default: every built-in property (:func:`kmodel.properties.builtin`).
+    new_namespaces : sequence of str
+        Namespaces created just now: the others are taken to be those of a running cluster, and
+        get their ``default`` ServiceAccount and ``kube-root-ca.crt`` ConfigMap at the start
+        when the input has none (:mod:`kmodel.controllers.serviceaccount`); new ones get them
+        when those controllers run.
     """
 
     def __init__(
@@ -236,6 +280,7 @@ class ClusterModel(Model[World, Step]):
         faults: Faults = Faults(),
         events: Sequence[Event] = (),
         properties: Sequence[Property[World]] | None = None,
+        new_namespaces: Sequence[str] = (),
     ) -> None:
         from kmodel import properties as _props
 
@@ -246,6 +291,7 @@ class ClusterModel(Model[World, Step]):
         self.faults = faults
         self.events = tuple(events)
         objects = list(init.objects()) if isinstance(init, ClusterState) else list(init)
+        objects += _bootstrap(objects, set(new_namespaces))
         self.initial = World(_admit(objects))
         self._properties = tuple(_props.builtin() if properties is None else properties)
         self._node_class = _node_classes(self.initial.cluster, self.events)
@@ -280,6 +326,8 @@ class ClusterModel(Model[World, Step]):
         return (action.actor,)
 
     def describe_action(self, action: Step) -> str:
+        if action.actor == "user" and action.choice < len(self.events) and self.events[action.choice].description:
+            return f"user: {self.events[action.choice].description}"  # the kubectl command
         return str(action)
 
     def checker(self) -> CheckerBuilder:
@@ -290,7 +338,7 @@ class ClusterModel(Model[World, Step]):
         """The API requests a controller step issues (for traces); empty for other steps."""
         for c in self.controllers:
             if c.name == step.actor and step.target is not None:
-                alts = c.alternatives(state.cluster, step.target)
+                alts = c.alternatives(state if c.world else state.cluster, step.target)
                 return alts[step.choice] if step.choice < len(alts) else ()
         return ()
 
@@ -299,27 +347,18 @@ class ClusterModel(Model[World, Step]):
         for c in self.controllers:
             if only is not None and only.actor != c.name:
                 continue
-            keys = [only.target] if only is not None else c.keys(cluster)
+            view = world if c.world else cluster
+            keys = [only.target] if only is not None else c.keys(view)
             for key in keys:
-                for i, reqs in enumerate(c.alternatives(cluster, key)):
+                for i, reqs in enumerate(c.alternatives(view, key)):
                     if not reqs:
                         continue
                     new, _ = apply_all(cluster, reqs)
                     if new == cluster:
                         continue
                     yield Step(c.name, "sync", key, i), World(new, env)
-        if only is None or only.actor == "node-recovery":
-            for node in _faults.recoverable_nodes(cluster):
-                yield Step("node-recovery", "recover", node.ref), World(_faults.recover_node(cluster, node.name), env)
-        if only is None or only.actor == "fault":
-            if env.node_failures < self.faults.node_failures:
-                env2 = replace(env, node_failures=env.node_failures + 1)
-                for node in _faults.crashable_nodes(cluster):
-                    yield Step("fault", "node-crash", node.ref), World(_faults.crash_node(cluster, node.name), env2)
-            if env.pod_crashes < self.faults.pod_crashes:
-                env2 = replace(env, pod_crashes=env.pod_crashes + 1)
-                for pod in _faults.crashable_pods(cluster):
-                    yield Step("fault", "pod-crash", pod.ref), World(_faults.crash_pod(cluster, pod.ref), env2)
+        if only is None or only.actor in ("node-recovery", "fault"):
+            yield from _faults.steps(self, world, only)  # faults and node recovery (kmodel.faults)
         if (only is None or only.actor == "user") and env.events < len(self.events):
             event = self.events[env.events]
             new = event.apply(cluster)
@@ -344,24 +383,49 @@ class ClusterModel(Model[World, Step]):
                     classes.setdefault(cls, []).append(node)
             for members in classes.values():
                 names = sorted(n.name for n in members)
-                ranked = sorted(members, key=lambda n: (_node_body(n), sorted(on_node.get(n.name, ()))))
+                machines = dict(state.env.machines)  # a down or partitioned machine (kmodel.faults)
+                ranked = sorted(members, key=lambda n: (_node_body(n), machines.get(n.name, ""),
+                                                        sorted(on_node.get(n.name, ()))))
                 for name, node in zip(names, ranked, strict=True):
                     node_map[node.name] = name
         canon_nodes = tuple(sorted((node_map.get(n.name, n.name), _node_body(n) if n.name in node_map else n)
                                    for n in cluster.list("Node")))
-        groups: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
+        groups: dict[tuple[str, str, str], list[tuple[Any, ...]]] = {}
         fixed = []
+        # EndpointSlices, Endpoints and AWS target groups name pods and nodes (kmodel.references).
+        referring = [k for k in _references.REFERRING_KINDS if k in cluster.kinds()]
+        signatures, dangling = _references.pod_signatures(cluster, node_map) if referring else ({}, False)
         for p in pods:
-            if _is_generated(p):
+            nominated = p.status.nominated_node_name
+            if _is_generated(p) and not dangling:
                 owner = p.metadata.controller_ref()
                 key = (p.metadata.namespace, p.metadata.generate_name, owner.uid if owner else "")
                 node = node_map.get(p.spec.node_name, p.spec.node_name)
-                groups.setdefault(key, []).append((node, _pod_body(p)))
+                groups.setdefault(key, []).append((node, node_map.get(nominated, nominated), _pod_body(p),
+                                                   signatures.get(p.ref, ()), p))
+            elif p.spec.node_name in node_map or nominated in node_map:
+                # Every reference to a renamed node is renamed, or states that differ in more
+                # than a renaming would share a representative.
+                fixed.append(replace(p, spec=replace(p.spec, node_name=node_map.get(p.spec.node_name, p.spec.node_name)),
+                                     status=replace(p.status, nominated_node_name=node_map.get(nominated, nominated))))
             else:
                 fixed.append(p)
-        canon_pods = tuple((k, tuple(sorted(v))) for k, v in sorted(groups.items()))
-        others = tuple(o for kind in cluster.kinds() if kind not in ("Pod", "Node") for o in cluster.list(kind))
-        return (others, canon_nodes, canon_pods, tuple(fixed), state.env)
+        pod_map: dict[ObjectRef, str] = {}
+        ip_map: dict[str, str] = {}
+        canon_groups = []
+        for key, members in sorted(groups.items()):
+            members.sort(key=lambda m: (m[0], m[1], m[2], repr(m[3])))  # ties are interchangeable
+            canon_groups.append((key, tuple(m[:4] for m in members)))
+            if referring:
+                for i, m in enumerate(members):
+                    pod_map[m[4].ref] = name = f"{key[1]}~{key[2]}~{i}"
+                    if m[4].status.pod_ip:
+                        ip_map[m[4].status.pod_ip] = f"ip-of:{name}"
+        canon_pods = tuple(canon_groups)
+        others = tuple(_references.rename(o, pod_map, ip_map, node_map) if kind in referring
+                       else _storage_rename(o, node_map) if kind in _STORAGE_KINDS else o
+                       for kind in cluster.kinds() if kind not in ("Pod", "Node") for o in cluster.list(kind))
+        return (others, canon_nodes, canon_pods, tuple(fixed), _faults.rename_machines(state.env, node_map))
 
 
 def _is_generated(pod: Pod) -> bool:
@@ -373,10 +437,32 @@ def _pod_body(pod: Pod) -> str:
     key = pod._skey
     if key is None:
         m = pod.metadata
-        blank = replace(pod, metadata=replace(m, name="", uid=""), spec=replace(pod.spec, node_name=""))
+        # The pod's IP is derived from its name (kmodel.agents.ipam) unless taken: blanked then.
+        ip = "*" if pod.status.pod_ip == default_pod_ip(m.namespace, m.name) else pod.status.pod_ip
+        blank = replace(pod, metadata=replace(m, name="", uid=""), spec=replace(pod.spec, node_name=""),
+                        status=replace(pod.status, nominated_node_name="", pod_ip=ip))
         key = repr(blank)
         object.__setattr__(pod, "_skey", key)
     return key  # type: ignore[no-any-return]
+
+
+_STORAGE_KINDS = frozenset({"PersistentVolumeClaim", "PersistentVolume"})
+
+
+def _storage_rename(obj: Any, node_map: dict[str, str]) -> Any:
+    """A claim's ``selected-node`` annotation and a local volume's node, renamed with the nodes."""
+    if not node_map:
+        return obj
+    from kmodel.objects.storage import SELECTED_NODE_ANNOTATION
+
+    if obj.kind == "PersistentVolume":
+        node = obj.spec.node
+        return replace(obj, spec=replace(obj.spec, node=node_map[node])) if node in node_map else obj
+    selected = obj.metadata.annotation(SELECTED_NODE_ANNOTATION)
+    if selected in node_map:
+        annotations = tuple((k, node_map[v] if k == SELECTED_NODE_ANNOTATION else v) for k, v in obj.metadata.annotations)
+        return replace(obj, metadata=replace(obj.metadata, annotations=annotations))
+    return obj
 
 
 def _node_body(node: Node) -> str:
@@ -426,6 +512,17 @@ def _node_classes(state: ClusterState, events: Sequence[Event]) -> dict[str, int
             for name in members:
                 classes[name] = i
     return classes
+
+
+def _bootstrap(objects: list[Any], new: set[str]) -> list[Any]:
+    """The ``default`` ServiceAccount and root CA ConfigMap of every namespace of a running
+    cluster that the input lacks (:func:`kmodel.controllers.serviceaccount.bootstrap_objects`)."""
+    from kmodel.controllers.serviceaccount import bootstrap_objects
+
+    have = {o.ref for o in objects}
+    namespaces = [o.metadata.name for o in objects if o.kind == "Namespace" and o.metadata.name not in new
+                  and o.phase == "Active" and not o.metadata.deleting]
+    return [o for o in bootstrap_objects(namespaces) if o.ref not in have]
 
 
 def _admit(objects: list[Any]) -> ClusterState:

@@ -32,7 +32,12 @@ count in document indices. ``kind: List`` and ``<Kind>List`` documents
 (``kubectl get pods,nodes -o yaml``) are unpacked: each item is an object with its own line;
 an item of a ``PodList`` that names no kind is a ``Pod``.
 
-**Kinds.** ``v1`` Namespace, Node, Pod and ``apps/v1`` ReplicaSet, Deployment are loaded. The
+**Kinds.** ``v1`` Namespace, Node, Pod and ``apps/v1`` ReplicaSet, Deployment are loaded, and
+the networking kinds ``v1`` Service and Endpoints, ``discovery.k8s.io/v1`` EndpointSlice and
+``networking.k8s.io/v1`` Ingress and IngressClass (read and validated by
+:mod:`kmodel.manifests_networking`, whose docstring lists their fields), and ``v1``
+PersistentVolume, PersistentVolumeClaim, ServiceAccount, Secret, ConfigMap and
+``storage.k8s.io/v1`` StorageClass (:mod:`kmodel.manifests_storage`). The
 removed ``extensions/v1beta1``, ``apps/v1beta1`` and ``apps/v1beta2`` versions of the workloads
 are errors saying so, as is any other version of a Kubernetes group (``v2``, ``apps/v2``,
 ``batch/v1``...) for these kinds. Every other kind is counted in :attr:`LoadResult.skipped`
@@ -47,7 +52,7 @@ are checked against the field lists of the structures kmodel reads (``k8s.io/api
 mid-2026, a superset of v1.35; a field added later is an error until added here: metadata, owner references, pod and container specs, ports,
 resources, tolerations, taints, node spec, selectors, pod templates, ReplicaSet and Deployment
 specs and strategy), not in ``status`` (written by the server) nor in structures kmodel does not
-read (``affinity``, ``volumes``...). A value of the wrong JSON type is an error (``image: 1.27``
+read (``volumes``...). A value of the wrong JSON type is an error (``image: 1.27``
 needs quotes, ``replicas: "3"`` must not have them); ``null`` means "not given", as in Go; a
 float with no fraction (``replicas: 3.0``) is accepted as an integer, as it is once
 ``sigs.k8s.io/yaml`` has turned it into JSON. Anchors, aliases and ``<<`` merge keys work.
@@ -83,19 +88,28 @@ Pod spec
     ``ports``, the sidecar ``restartPolicy: Always`` of init containers), ``nodeName``,
     ``nodeSelector``, ``tolerations``, ``restartPolicy`` (default ``Always``), ``priority``,
     ``priorityClassName``, ``serviceAccountName`` (or the deprecated ``serviceAccount``),
-    ``schedulerName`` (default ``default-scheduler``), ``overhead``. Ignored for now:
-    ``affinity``, ``topologySpreadConstraints``, probes, ``volumes`` and ``volumeMounts``,
-    ``env``, ``command``/``args``, ``lifecycle``, ``securityContext``,
-    ``terminationGracePeriodSeconds``, ``activeDeadlineSeconds``, ``preemptionPolicy``,
-    ``schedulingGates``, ``resourceClaims``, pod-level ``resources``, ``runtimeClassName``, host
-    networking, DNS, ``ephemeralContainers``, ``readinessGates``, ``hostPort`` conflicts.
+    ``schedulerName`` (default ``default-scheduler``), ``overhead``, ``affinity`` (node affinity
+    with every operator and ``matchFields``, pod affinity and anti-affinity with namespaces,
+    namespace selectors and match/mismatch label keys), ``topologySpreadConstraints`` (all
+    fields), ``preemptionPolicy`` and ports' ``hostPort``/``hostIP`` (validated as upstream's
+    ``ValidateAffinity``/``validateTopologySpreadConstraints``: weights 1-100, qualified keys,
+    operator/value rules, at least one required node selector term, unique
+    ``(topologyKey, whenUnsatisfiable)`` pairs, ``minDomains`` only with ``DoNotSchedule``, label
+    keys only beside a ``labelSelector`` and not in it), a container's
+    ``lifecycle.preStop.sleep.seconds``, probes' timing and claim volumes
+    (:mod:`kmodel.manifests_storage`). Ignored for now: probe handlers, other volume sources,
+    ``volumeMounts``, ``env``, ``command``/``args``, other ``lifecycle`` handlers, ``securityContext``,
+    ``terminationGracePeriodSeconds``, ``activeDeadlineSeconds``, ``schedulingGates``,
+    ``resourceClaims``, pod-level ``resources``, ``runtimeClassName``, host networking, DNS,
+    ``ephemeralContainers``, ``readinessGates``.
 Pod status
     ``phase``, ``conditions`` (``type``, ``status``, ``reason``; put in the model's canonical
     order), the restart count (the largest ``restartCount`` over ``containerStatuses``) and the
     containers' state: ``"running"`` when every container status is running, else
     ``"terminated"`` when one is terminated, else ``"waiting"``; without ``containerStatuses``
     it follows the phase (Running -> running, Succeeded/Failed -> terminated, else waiting).
-    No ``status`` gives the default ``PodStatus()``. Ignored: IPs, ``startTime``, ``qosClass``,
+    ``podIP`` (or the first of ``podIPs``; IPv4 only). No ``status`` gives the default
+    ``PodStatus()``. Ignored: ``hostIP``, ``startTime``, ``qosClass``,
     ``reason``/``message`` (e.g. ``Evicted``), ``nominatedNodeName``, ``initContainerStatuses``
     and container status detail (``lastState``, ``ready``, images).
 Node
@@ -150,7 +164,7 @@ Examples
 ...         - {name: web, image: "nginx:1.27", resources: {requests: {cpu: 250m}}}
 ... ---
 ... apiVersion: v1
-... kind: Service
+... kind: ConfigMap
 ... metadata: {name: web}
 ... '''
 >>> result = load(["-"], stdin=io.StringIO(text))
@@ -162,7 +176,7 @@ Examples
 >>> rs.spec.replicas is None, rs.spec.template.spec.containers[0].requests
 (True, (('cpu', 250),))
 >>> result.sources[rs.ref], result.skipped
-(Source(file='-', line=8, document=2), {'Service': 1})
+(Source(file='-', line=8, document=2), {'ConfigMap': 1})
 >>> bad = "apiVersion: v1\\nkind: Pod\\nmetadata: {name: x}\\nspec:\\n  containers:\\n  - {name: a, image: 1.27}\\n"
 >>> try:
 ...     load(["-"], stdin=io.StringIO(bad))
@@ -176,6 +190,7 @@ Examples
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import os
 import re
 import sys
@@ -197,6 +212,20 @@ from kmodel.objects.meta import (
     OwnerReference,
     replace,
     uid_for,
+)
+from kmodel.objects.affinity import (
+    Affinity,
+    NodeAffinity,
+    NodeSelector,
+    NodeSelectorRequirement,
+    NodeSelectorTerm,
+    PodAffinity,
+    PodAffinityTerm,
+    PodAntiAffinity,
+    PreferredSchedulingTerm,
+    TopologySpreadConstraint,
+    WeightedPodAffinityTerm,
+    label_key_error,
 )
 from kmodel.objects.nodes import Node, NodeCondition, NodeSpec, NodeStatus, Resources, Taint, Toleration
 from kmodel.objects.quantity import quantity_from_yaml
@@ -221,6 +250,8 @@ from kmodel.objects.workloads import (
     ReplicaSetStatus,
 )
 from kmodel.state import CLUSTER_SCOPED_KINDS
+from kmodel.manifests_networking import READERS as _NETWORK_READERS, ROOT_FIELDS as _NETWORK_ROOT_FIELDS
+from kmodel import manifests_storage as _storage
 
 __all__ = ["load", "LoadResult", "Source", "Document"]
 
@@ -235,15 +266,23 @@ _TAG = "tag:yaml.org,2002:"
 _STR, _NULL, _BOOL, _INT, _FLOAT, _MERGE = (_TAG + t for t in ("str", "null", "bool", "int", "float", "merge"))
 
 #: kind -> accepted apiVersion
-_KINDS = {"Namespace": "v1", "Node": "v1", "Pod": "v1", "ReplicaSet": "apps/v1", "Deployment": "apps/v1"}
+_KINDS = {"Namespace": "v1", "Node": "v1", "Pod": "v1", "ReplicaSet": "apps/v1", "Deployment": "apps/v1",
+          "Service": "v1", "Endpoints": "v1", "EndpointSlice": "discovery.k8s.io/v1",
+          "Ingress": "networking.k8s.io/v1", "IngressClass": "networking.k8s.io/v1",
+          **_storage.KINDS}  # storage and access kinds: kmodel.manifests_storage
 _REMOVED = {
     ("ReplicaSet", "extensions/v1beta1"): "1.16",
     ("ReplicaSet", "apps/v1beta2"): "1.16",
     ("Deployment", "extensions/v1beta1"): "1.16",
     ("Deployment", "apps/v1beta1"): "1.16",
     ("Deployment", "apps/v1beta2"): "1.16",
+    ("Ingress", "extensions/v1beta1"): "1.22",
+    ("Ingress", "networking.k8s.io/v1beta1"): "1.22",
+    ("IngressClass", "networking.k8s.io/v1beta1"): "1.22",
+    ("EndpointSlice", "discovery.k8s.io/v1beta1"): "1.25",
 }
-_NAMESPACED = frozenset({"Pod", "ReplicaSet", "Deployment"})
+_NAMESPACED = frozenset({"Pod", "ReplicaSet", "Deployment", "Service", "Endpoints", "EndpointSlice", "Ingress",
+                         "PersistentVolumeClaim", "ServiceAccount", "Secret", "ConfigMap"})
 
 _RESTART_POLICIES = ("Always", "OnFailure", "Never")
 _POD_PHASES = ("Pending", "Running", "Succeeded", "Failed", "Unknown")
@@ -293,6 +332,22 @@ _DEPLOYMENT_SPEC_FIELDS = ("replicas", "selector", "template", "strategy", "minR
                            "revisionHistoryLimit", "paused", "progressDeadlineSeconds")
 _STRATEGY_FIELDS = ("type", "rollingUpdate")
 _ROLLING_UPDATE_FIELDS = ("maxUnavailable", "maxSurge")
+_AFFINITY_FIELDS = ("nodeAffinity", "podAffinity", "podAntiAffinity")
+_NODE_AFFINITY_FIELDS = ("requiredDuringSchedulingIgnoredDuringExecution",
+                         "preferredDuringSchedulingIgnoredDuringExecution")
+_POD_AFFINITY_FIELDS = _NODE_AFFINITY_FIELDS
+_NODE_SELECTOR_FIELDS = ("nodeSelectorTerms",)
+_NODE_SELECTOR_TERM_FIELDS = ("matchExpressions", "matchFields")
+_PREFERRED_TERM_FIELDS = ("weight", "preference")
+_POD_AFFINITY_TERM_FIELDS = ("labelSelector", "namespaces", "topologyKey", "namespaceSelector",
+                             "matchLabelKeys", "mismatchLabelKeys")
+_WEIGHTED_POD_AFFINITY_TERM_FIELDS = ("weight", "podAffinityTerm")
+_SPREAD_FIELDS = ("maxSkew", "topologyKey", "whenUnsatisfiable", "labelSelector", "minDomains",
+                  "nodeAffinityPolicy", "nodeTaintsPolicy", "matchLabelKeys")
+_NODE_SELECTOR_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt")
+_UNSATISFIABLE_ACTIONS = ("DoNotSchedule", "ScheduleAnyway")
+_INCLUSION_POLICIES = ("Honor", "Ignore")
+_PREEMPTION_POLICIES = ("PreemptLowerPriority", "Never")
 _PERCENT = re.compile(r"[0-9]+%")
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _PATH_PART = re.compile(r'\.?([A-Za-z0-9_/-]+)|\[(\d+)\]|\["([^"]+)"\]')
@@ -359,7 +414,7 @@ class Document:
     Examples
     --------
     >>> import io
-    >>> text = "apiVersion: v1\\nkind: Service\\nmetadata:\\n  name: web\\nspec:\\n  selector:\\n    app: web\\n"
+    >>> text = "apiVersion: v1\\nkind: Service\\nmetadata:\\n  name: web\\nspec:\\n  selector:\\n    app: web\\n  ports: [{port: 80}]\\n"
     >>> doc = load(["-"], stdin=io.StringIO(text)).documents[0]
     >>> doc.kind, doc.name, doc.namespace, doc.line("spec.selector.app"), doc.get("spec.selector")
     ('Service', 'web', 'default', 7, {'app': 'web'})
@@ -791,7 +846,8 @@ class _Pending:
 
 
 class _Loader:
-    def __init__(self) -> None:
+    def __init__(self, read_objects: bool = True) -> None:
+        self.read_objects = read_objects
         self.objects: list[Any] = []
         self.sources = _Sources()
         self.skipped: dict[str, int] = {}
@@ -883,6 +939,8 @@ class _Loader:
         if kind not in _KINDS:
             self.skip(kind)
             return
+        if not self.read_objects:
+            return  # documents only (kmodel check's assumption files)
         if api_version != _KINDS[kind]:
             removed = _REMOVED.get((kind, api_version))
             if removed is not None:
@@ -893,7 +951,7 @@ class _Loader:
                 return
             o.fail(f"unsupported apiVersion {api_version!r} for {kind} (kmodel reads "
                    f"{_KINDS[kind]})", "apiVersion")
-        o.known(_ROOT_FIELDS)
+        o.known(_NETWORK_ROOT_FIELDS.get(kind) or _storage.ROOT_FIELDS.get(kind, _ROOT_FIELDS))  # kinds without spec
         obj, uid, owner_uids = _OBJECT_READERS[kind](o)
         self.add(obj, source, o, uid, owner_uids)
 
@@ -1102,15 +1160,211 @@ def _container(c: _Obj, *, init: bool) -> tuple[Container, str]:
         assert host_port is not None
         if not 0 <= host_port <= 65535:
             p.fail(f"must be between 0 and 65535, inclusive, got {host_port}", "hostPort")
-        ports.append(ContainerPort(number, p.str("name"), p.enum("protocol", _PROTOCOLS, "TCP"), host_port))
+        host_ip = p.str("hostIP")
+        if host_ip:
+            try:
+                ipaddress.ip_address(host_ip)
+            except ValueError:
+                p.fail(f"must be a valid IP address, got {host_ip!r}", "hostIP")
+        ports.append(ContainerPort(number, p.str("name"), p.enum("protocol", _PROTOCOLS, "TCP"), host_port,
+                                   host_ip))
     restart_policy = ""
     if c.has("restartPolicy"):
         if not init:
             c.fail("only init containers may set restartPolicy (the ContainerRestartRules feature "
                    "is not enabled by default)", "restartPolicy")
         restart_policy = c.enum("restartPolicy", ("Always",), "")
-    container = Container(name, c.str("image"), requests, limits, tuple(ports), restart_policy)
+    container = Container(name, c.str("image"), requests, limits, tuple(ports), restart_policy,
+                          _pre_stop_sleep(c), _storage.probe(c, "livenessProbe"),
+                          _storage.probe(c, "readinessProbe"), _storage.probe(c, "startupProbe"))
     return container, c.path
+
+
+def _optional_selector(o: _Obj, key: str) -> LabelSelector | None:
+    """A ``metav1.LabelSelector`` that may be absent (``None``: nil) or empty (matches everything)."""
+    if not o.has(key):
+        return None
+    s = o.map(key)
+    s.known(_SELECTOR_FIELDS)
+    requirements = []
+    for r in s.objs("matchExpressions"):
+        r.known(_REQUIREMENT_FIELDS)
+        operator = r.enum("operator", _SELECTOR_OPERATORS, "", required=True)
+        values = r.strings("values")
+        if operator in ("In", "NotIn") and not values:
+            r.fail(f"values must be non-empty when operator is {operator}", "values")
+        if operator in ("Exists", "DoesNotExist") and values:
+            r.fail(f"values must be empty when operator is {operator}", "values")
+        requirements.append(LabelSelectorRequirement(r.str("key", required=True), operator,
+                                                     tuple(sorted(set(values)))))
+    return LabelSelector(s.str_map("matchLabels"), tuple(requirements))
+
+
+def _qualified_key(o: _Obj, key: str, *, required: bool = True) -> str:
+    value = o.str(key, required=required)
+    if value:
+        error = label_key_error(value)
+        if error:
+            o.fail(error, key)
+    return value
+
+
+def _node_selector_term(t: _Obj) -> NodeSelectorTerm:
+    t.known(_NODE_SELECTOR_TERM_FIELDS)
+    expressions = []
+    for r in t.objs("matchExpressions"):
+        r.known(_REQUIREMENT_FIELDS)
+        key = _qualified_key(r, "key")
+        operator = r.enum("operator", _NODE_SELECTOR_OPERATORS, "", required=True)
+        values = r.strings("values")
+        if operator in ("In", "NotIn") and not values:
+            r.fail(f"values must be non-empty when operator is {operator}", "values")
+        if operator in ("Exists", "DoesNotExist") and values:
+            r.fail(f"values must be empty when operator is {operator}", "values")
+        if operator in ("Gt", "Lt") and len(values) != 1:
+            r.fail(f"must be a single value when operator is {operator}", "values")
+        expressions.append(NodeSelectorRequirement(key, operator, values))
+    fields_ = []
+    for r in t.objs("matchFields"):
+        r.known(_REQUIREMENT_FIELDS)
+        key = r.str("key", required=True)
+        if key != "metadata.name":
+            r.fail(f"unsupported field {key!r}: matchFields supports only metadata.name", "key")
+        operator = r.enum("operator", ("In", "NotIn"), "", required=True)
+        values = r.strings("values")
+        if len(values) != 1:
+            r.fail("must have exactly one value for a field requirement", "values")
+        fields_.append(NodeSelectorRequirement(key, operator, values))
+    return NodeSelectorTerm(tuple(expressions), tuple(fields_))
+
+
+def _weight(o: _Obj) -> int:
+    weight = o.int("weight", required=True)
+    assert weight is not None
+    if not 1 <= weight <= 100:
+        o.fail(f"must be in the range 1-100, got {weight}", "weight")
+    return weight
+
+
+def _label_keys(o: _Obj, key: str, selector: LabelSelector | None) -> tuple[str, ...]:
+    keys = o.strings(key)
+    if keys and selector is None:
+        o.fail("may not be set when labelSelector is not set", key)
+    seen = set()
+    in_selector = ({k for k, _ in selector.match_labels} | {r.key for r in selector.match_expressions}
+                   if selector is not None else set())
+    for i, k in enumerate(keys):
+        error = label_key_error(k)
+        if error:
+            o.ctx.fail(error, f"{o.path_of(key)}[{i}]", o.line_of(key))
+        if k in seen:
+            o.ctx.fail(f"duplicate key {k!r}", f"{o.path_of(key)}[{i}]", o.line_of(key))
+        if k in in_selector:
+            o.ctx.fail(f"{k!r} exists in both {key} and labelSelector", f"{o.path_of(key)}[{i}]", o.line_of(key))
+        seen.add(k)
+    return keys
+
+
+def _pod_affinity_term(t: _Obj) -> PodAffinityTerm:
+    t.known(_POD_AFFINITY_TERM_FIELDS)
+    selector = _optional_selector(t, "labelSelector")
+    match_keys = _label_keys(t, "matchLabelKeys", selector)
+    mismatch_keys = _label_keys(t, "mismatchLabelKeys", selector)
+    both = set(match_keys) & set(mismatch_keys)
+    if both:
+        t.fail(f"{sorted(both)[0]!r} exists in both matchLabelKeys and mismatchLabelKeys", "mismatchLabelKeys")
+    return PodAffinityTerm(
+        topology_key=_qualified_key(t, "topologyKey"),
+        label_selector=selector,
+        namespaces=t.strings("namespaces"),
+        namespace_selector=_optional_selector(t, "namespaceSelector"),
+        match_label_keys=match_keys,
+        mismatch_label_keys=mismatch_keys,
+    )
+
+
+def _pod_affinity(o: _Obj, cls: Any) -> Any:
+    o.known(_POD_AFFINITY_FIELDS)
+    required = tuple(_pod_affinity_term(t) for t in o.objs("requiredDuringSchedulingIgnoredDuringExecution"))
+    preferred = []
+    for w in o.objs("preferredDuringSchedulingIgnoredDuringExecution"):
+        w.known(_WEIGHTED_POD_AFFINITY_TERM_FIELDS)
+        weight = _weight(w)
+        preferred.append(WeightedPodAffinityTerm(weight, _pod_affinity_term(w.map("podAffinityTerm", required=True))))
+    return cls(required, tuple(preferred))
+
+
+def _affinity(s: _Obj) -> Affinity | None:
+    """``spec.affinity`` with upstream's validation (``ValidateAffinity``)."""
+    if not s.has("affinity"):
+        return None
+    a = s.map("affinity")
+    a.known(_AFFINITY_FIELDS)
+    node_affinity = None
+    if a.has("nodeAffinity"):
+        n = a.map("nodeAffinity")
+        n.known(_NODE_AFFINITY_FIELDS)
+        required = None
+        if n.has("requiredDuringSchedulingIgnoredDuringExecution"):
+            r = n.map("requiredDuringSchedulingIgnoredDuringExecution")
+            r.known(_NODE_SELECTOR_FIELDS)
+            terms = tuple(_node_selector_term(t) for t in r.objs("nodeSelectorTerms"))
+            if not terms:
+                r.fail("must have at least one node selector term", "nodeSelectorTerms")
+            required = NodeSelector(terms)
+        preferred = []
+        for p in n.objs("preferredDuringSchedulingIgnoredDuringExecution"):
+            p.known(_PREFERRED_TERM_FIELDS)
+            weight = _weight(p)
+            preferred.append(PreferredSchedulingTerm(weight, _node_selector_term(p.map("preference", required=True))))
+        node_affinity = NodeAffinity(required, tuple(preferred))
+    pod_affinity = _pod_affinity(a.map("podAffinity"), PodAffinity) if a.has("podAffinity") else None
+    anti = _pod_affinity(a.map("podAntiAffinity"), PodAntiAffinity) if a.has("podAntiAffinity") else None
+    return Affinity(node_affinity, pod_affinity, anti)
+
+
+def _topology_spread_constraints(s: _Obj) -> tuple[TopologySpreadConstraint, ...]:
+    """``spec.topologySpreadConstraints`` with upstream's validation
+    (``validateTopologySpreadConstraints``)."""
+    out = []
+    seen: dict[tuple[str, str], str] = {}
+    for c in s.objs("topologySpreadConstraints"):
+        c.known(_SPREAD_FIELDS)
+        max_skew = c.int("maxSkew", required=True)
+        assert max_skew is not None
+        if max_skew <= 0:
+            c.fail(f"must be greater than zero, got {max_skew}", "maxSkew")
+        key = _qualified_key(c, "topologyKey")
+        action = c.enum("whenUnsatisfiable", _UNSATISFIABLE_ACTIONS, "", required=True)
+        min_domains = c.int("minDomains", None)
+        if min_domains is not None:
+            if min_domains <= 0:
+                c.fail(f"must be greater than zero, got {min_domains}", "minDomains")
+            if action != "DoNotSchedule":
+                c.fail("can only be set when whenUnsatisfiable is DoNotSchedule", "minDomains")
+        if (key, action) in seen:
+            c.fail(f"duplicate constraint for topologyKey {key!r} and whenUnsatisfiable {action} "
+                   f"(also {seen[(key, action)]})", "topologyKey")
+        seen[(key, action)] = c.path
+        selector = _optional_selector(c, "labelSelector")
+        affinity_policy = c.enum("nodeAffinityPolicy", _INCLUSION_POLICIES, "") or None
+        taints_policy = c.enum("nodeTaintsPolicy", _INCLUSION_POLICIES, "") or None
+        out.append(TopologySpreadConstraint(max_skew, key, action, selector, min_domains, affinity_policy,
+                                            taints_policy, _label_keys(c, "matchLabelKeys", selector)))
+    return tuple(out)
+
+
+def _pre_stop_sleep(c: _Obj) -> int | None:
+    """``lifecycle.preStop.sleep.seconds`` (other lifecycle handlers are not modelled)."""
+    lifecycle = c.map("lifecycle")
+    lifecycle.known(("postStart", "preStop", "stopSignal"))
+    pre_stop = lifecycle.map("preStop")
+    pre_stop.known(("exec", "httpGet", "tcpSocket", "sleep"))
+    if not pre_stop.has("sleep"):
+        return None
+    sleep = pre_stop.map("sleep")
+    sleep.known(("seconds",))
+    return sleep.int("seconds", required=True, minimum=0, bits=64)
 
 
 def _pod_spec(s: _Obj) -> PodSpec:
@@ -1162,6 +1416,10 @@ def _pod_spec(s: _Obj) -> PodSpec:
         service_account_name=s.str("serviceAccountName") or s.str("serviceAccount"),
         scheduler_name=s.str("schedulerName") or "default-scheduler",
         overhead=overhead,
+        affinity=_affinity(s),
+        topology_spread_constraints=_topology_spread_constraints(s),
+        preemption_policy=s.enum("preemptionPolicy", _PREEMPTION_POLICIES, "PreemptLowerPriority"),
+        volumes=_storage.pod_volumes(s),
     )
 
 
@@ -1187,7 +1445,19 @@ def _pod_status(o: _Obj) -> PodStatus:
             containers = WAITING
     else:
         containers = {"Running": RUNNING, "Succeeded": TERMINATED, "Failed": TERMINATED}.get(phase, WAITING)
-    return PodStatus(phase, conditions, restart_count, containers)
+    return PodStatus(phase, conditions, restart_count, containers, _pod_ip(s))
+
+
+def _pod_ip(s: _Obj) -> str:
+    """``status.podIP`` (or the first of ``status.podIPs``): an IPv4 address, or ``""``."""
+    from kmodel.manifests_networking import ipv4
+
+    if s.has("podIP"):
+        return ipv4(s, "podIP")
+    for item in s.objs("podIPs")[:1]:
+        item.known(("ip",))
+        return ipv4(item, "ip")
+    return ""
 
 
 def _read_pod(o: _Obj) -> tuple[Any, str, tuple[str, ...]]:
@@ -1326,9 +1596,11 @@ _OBJECT_READERS = {
     "ReplicaSet": _read_replicaset,
     "Deployment": _read_deployment,
 }
+_OBJECT_READERS.update(_NETWORK_READERS)
+_OBJECT_READERS.update(_storage.READERS)
 
 
-def load(paths: Sequence[str], *, stdin: TextIO | None = None) -> LoadResult:
+def load(paths: Sequence[str], *, stdin: TextIO | None = None, read_objects: bool = True) -> LoadResult:
     """Read manifests from files, directories and standard input.
 
     Parameters
@@ -1338,6 +1610,10 @@ def load(paths: Sequence[str], *, stdin: TextIO | None = None) -> LoadResult:
         ``"-"`` for standard input. A bare string is taken as one path.
     stdin : text stream, optional
         What ``"-"`` reads (default: ``sys.stdin``).
+    read_objects : bool
+        ``False`` collects the documents only (:attr:`LoadResult.documents`), without reading
+        or validating objects of the modelled kinds: for files that describe objects in brief
+        (``kmodel check``'s assumptions: kind, name and namespace).
 
     Returns
     -------
@@ -1353,7 +1629,7 @@ def load(paths: Sequence[str], *, stdin: TextIO | None = None) -> LoadResult:
     """
     if isinstance(paths, str):
         paths = [paths]
-    loader = _Loader()
+    loader = _Loader(read_objects)
     for path in paths:
         loader.path(path, stdin)
     return loader.result()

@@ -7,9 +7,9 @@
   node names an existing node. The API server preserves the structural part for every request;
   like upstream, it breaks the referential part only when an owner or a node is deleted while
   dependents remain, or a pod is bound to a node that does not exist (binding does not check;
-  the scheduler only binds to nodes it sees). No modelled step does that yet; the garbage
-  collector repairs dangling owners, and pod GC, with the node lifecycle issue, pods on deleted
-  nodes.
+  the scheduler only binds to nodes it sees). The cloud node lifecycle controller does, when it
+  deletes the Node of a lost machine; the garbage collector repairs dangling owners, and pod GC
+  (:mod:`kmodel.controllers.podgc`) removes pods on deleted nodes.
 * ``no-overcommit`` (always): on every node, the summed requests of the pods bound to it that are
   not terminal never exceed its allocatable resources (``pods`` included).
 * ``replicas-bounded`` (always): a ReplicaSet whose controller has acted on its current spec
@@ -23,6 +23,17 @@
   (``replicas``, ``readyReplicas`` and ``availableReplicas`` equal ``spec.replicas``,
   ``observedGeneration`` current).
 
+  For a Deployment (:func:`kmodel.rollout.deployment_unstable`): every replica updated and
+  available, no old pod left, the new ReplicaSet at ``spec.replicas`` and the old ones at 0, and
+  a current status (a paused Deployment: a current ``observedGeneration`` only).
+* ``rollout-bounded`` (always), ``availability`` (always) and ``rollout-completes`` (eventually
+  always): what a Deployment rollout promises; see :mod:`kmodel.rollout`. Not in the default
+  set (:data:`DEFAULT_IDS`): specs with Deployments list them.
+* ``endpoints-correct`` (eventually always), ``no-traffic-to-unready`` (always),
+  ``service-reachable`` (always) and ``ingress-routes`` (eventually always): service
+  discovery and load balancing; see :mod:`kmodel.network_properties`. Not in the default set
+  either: specs with Services and Ingresses list them.
+
 Liveness is checked under weak fairness of controller steps and node recovery (see
 :mod:`kmodel.cluster`).
 """
@@ -31,15 +42,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from kmodel import network_properties as _net
+from kmodel import properties_lifecycle as _lifecycle
 from kmodel.model import Property, always, eventually_always
 from kmodel.objects.meta import ObjectRef
 from kmodel.objects.nodes import resource_get
 from kmodel.objects.workloads import is_pod_active, is_pod_ready, pod_requests
+from kmodel.rollout import availability_violations, deployment_unstable, incomplete_rollouts, rollout_bound_violations
 from kmodel.scheduler.framework import node_infos, schedule_one
 from kmodel.state import CLUSTER_SCOPED_KINDS, ClusterState
 
-__all__ = ["builtin", "BUILTIN_IDS", "by_id", "type_ok", "no_overcommit", "replicas_bounded",
-           "pods_schedulable", "eventually_stable"]
+__all__ = ["builtin", "BUILTIN_IDS", "DEFAULT_IDS", "by_id", "type_ok", "no_overcommit", "replicas_bounded",
+           "pods_schedulable", "eventually_stable", "rollout_bounded", "availability", "rollout_completes",
+           "endpoints_correct", "no_traffic_to_unready", "service_reachable", "ingress_routes"]
 
 
 def _type_ok(world) -> bool:  # type: ignore[no-untyped-def]
@@ -135,6 +150,7 @@ def unstable(state: ClusterState) -> list[str]:
         elif (st.replicas, st.ready_replicas, st.available_replicas) != (want, want, want) or \
                 st.observed_generation != rs.metadata.generation:
             reasons.append(f"{rs.ref} status is stale")
+    reasons.extend(deployment_unstable(state))
     return reasons
 
 
@@ -162,14 +178,62 @@ def eventually_stable() -> Property:
                              description="every controlled object reaches its desired state and stays there")
 
 
+def rollout_bounded() -> Property:
+    return always("rollout-bounded", lambda w: not rollout_bound_violations(w.cluster),
+                  description="a rolling update never wants more than replicas + maxSurge pods")
+
+
+def availability() -> Property:
+    return always("availability", lambda w: not availability_violations(w.cluster, w.env),
+                  description="a rolling update never leaves fewer than replicas - maxUnavailable pods available")
+
+
+def rollout_completes() -> Property:
+    return eventually_always("rollout-completes", lambda w: not incomplete_rollouts(w.cluster),
+                             description="every rollout ends with all replicas updated and available")
+
+
+def endpoints_correct() -> Property:
+    return eventually_always("endpoints-correct", lambda w: not _net.endpoint_errors(w.cluster),
+                             description="a Service's endpoints are exactly the pods that should be in them")
+
+
+def no_traffic_to_unready() -> Property:
+    return always("no-traffic-to-unready", lambda w: not _net.unready_routes(w),
+                  description="no route ends at a pod that cannot serve, a missing address or a down node")
+
+
+def service_reachable() -> Property:
+    return always("service-reachable", lambda w: not _net.unreachable_services(w),
+                  description="once its endpoints are up to date, a Service routes to a serving pod whenever one serves")
+
+
+def ingress_routes() -> Property:
+    return eventually_always("ingress-routes", lambda w: not _net.ingress_errors(w.cluster),
+                             description="Ingress backends resolve to endpoints and the ALB agrees with them")
+
+
 _CONSTRUCTORS = {
     "type-ok": type_ok,
     "no-overcommit": no_overcommit,
     "replicas-bounded": replicas_bounded,
     "pods-schedulable": pods_schedulable,
     "eventually-stable": eventually_stable,
+    "rollout-bounded": rollout_bounded,
+    "availability": availability,
+    "rollout-completes": rollout_completes,
+    "endpoints-correct": endpoints_correct,
+    "no-traffic-to-unready": no_traffic_to_unready,
+    "service-reachable": service_reachable,
+    "ingress-routes": ingress_routes,
+    **_lifecycle.CONSTRUCTORS,  # pods-replaced, no-mass-eviction, ... (kmodel.properties_lifecycle)
 }
 BUILTIN_IDS: tuple[str, ...] = tuple(_CONSTRUCTORS)
+#: The properties checked when a scenario lists none: the cluster-wide five. The rollout
+#: properties are opt-in (a spec with Deployments lists them): they say nothing without one, and
+#: ``rollout-completes`` is a liveness check with its own cost.
+DEFAULT_IDS: tuple[str, ...] = ("type-ok", "no-overcommit", "replicas-bounded", "pods-schedulable",
+                                "eventually-stable")
 
 
 def by_id(ids: Sequence[str]) -> tuple[Property, ...]:
@@ -183,8 +247,8 @@ def by_id(ids: Sequence[str]) -> tuple[Property, ...]:
 
 
 def builtin() -> tuple[Property, ...]:
-    """Every built-in property."""
-    return by_id(BUILTIN_IDS)
+    """The default built-in properties (:data:`DEFAULT_IDS`)."""
+    return by_id(DEFAULT_IDS)
 
 
 def explain(property_id: str, world) -> list[str]:  # type: ignore[no-untyped-def]
@@ -205,6 +269,26 @@ def explain(property_id: str, world) -> list[str]:  # type: ignore[no-untyped-de
         return out
     if property_id == "pods-schedulable":
         return [f"{ref} is pending although a node fits it" for ref in stranded_pods(state)]
+    if property_id == "rollout-bounded":
+        return rollout_bound_violations(state)
+    if property_id == "availability":
+        return availability_violations(state, getattr(world, "env", None))
+    if property_id == "rollout-completes":
+        return incomplete_rollouts(state)
+    if property_id == "endpoints-correct":
+        return _net.endpoint_errors(state)
+    if property_id == "no-traffic-to-unready":
+        return _net.unready_routes(world)
+    if property_id == "service-reachable":
+        return _net.unreachable_services(world)
+    if property_id == "ingress-routes":
+        return _net.ingress_errors(state)
+    if property_id == "rollout-bounded":
+        return rollout_bound_violations(state)
+    if property_id == "availability":
+        return availability_violations(state, getattr(world, "env", None))
+    if property_id == "rollout-completes":
+        return incomplete_rollouts(state)
     if property_id == "eventually-stable":
         reasons = unstable(state)
         infos = None
@@ -215,4 +299,4 @@ def explain(property_id: str, world) -> list[str]:  # type: ignore[no-untyped-de
                 if not r.feasible:
                     reasons.append(f"{pod.ref} is unschedulable: {r.message(len(infos))}")
         return reasons
-    return []
+    return _lifecycle.explain(property_id, world)

@@ -11,8 +11,12 @@ A spec is a folder (or file) of manifests plus at most one object::
       faults:
         nodeFailures: 1          # at most one node crash (crashed nodes recover: fair)
         podCrashes: 1            # at most one container crash
+        # also: nodeLosses, partitions, controlPlanePartitions, zoneOutages, zoneLosses,
+        # probeFailures, volumeLosses (kmodel.faults)
       events:                    # user edits, in order, each enabled any time after the previous
         - scale: {kind: ReplicaSet, name: cache, replicas: 5}
+        # setImage, rollback, pause, resume, apply: kubectl's edits (see kmodel.kubectl);
+        # `apply` files are read relative to this file and are not initial objects
       bounds:
         maxDepth: 40
         maxStates: 200000
@@ -31,7 +35,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from kmodel import kubectl as _kubectl
 from kmodel import properties as _properties
+from kmodel import rollout as _rollout
 from kmodel.cluster import DEFAULT_CONTROLLERS, ClusterModel, Event, Faults, scale
 from kmodel.errors import InvalidManifest
 from kmodel.manifests import LoadResult, Source, load
@@ -40,7 +46,7 @@ __all__ = ["Scenario", "load_spec", "Spec", "EVENT_KINDS"]
 
 API_VERSION = "kmodel.dev/v1alpha1"
 VERDICTS = ("holds", "violated", "incomplete")
-EVENT_KINDS = ("scale",)
+EVENT_KINDS = ("scale", "setImage", "rollback", "pause", "resume", "apply")
 
 
 @dataclass(frozen=True)
@@ -53,8 +59,9 @@ class Scenario:
     events: tuple[dict[str, Any], ...] = ()
     max_depth: int | None = None
     max_states: int | None = None
-    properties: tuple[str, ...] = _properties.BUILTIN_IDS
+    properties: tuple[str, ...] = _properties.DEFAULT_IDS
     expect: dict[str, str] = field(default_factory=dict)
+    new_namespaces: tuple[str, ...] = ()  # spec.newNamespaces: created just now (kmodel.cluster)
     source: Source | None = None
 
 
@@ -96,12 +103,23 @@ def _count(value: Any, source: Source, path: str, *, allow_none: bool = False) -
     return value
 
 
+#: ``spec.faults`` keys and the :class:`kmodel.cluster.Faults` fields they set (:mod:`kmodel.faults`).
+_FAULT_FIELDS = {"nodeFailures": "node_failures", "podCrashes": "pod_crashes", "nodeLosses": "node_losses",
+                 "partitions": "partitions", "controlPlanePartitions": "control_plane_partitions",
+                 "zoneOutages": "zone_outages", "zoneLosses": "zone_losses", "probeFailures": "probe_failures",
+                 "volumeLosses": "volume_losses"}
+
+
 def parse_scenario(doc: dict[str, Any], source: Source) -> Scenario:
     """Parse one ``kind: Scenario`` document."""
     _known(doc, ("apiVersion", "kind", "metadata", "spec"), source, "")
     meta = _mapping(doc.get("metadata"), source, "metadata")
     spec = _mapping(doc.get("spec"), source, "spec")
-    _known(spec, ("controllers", "faults", "events", "bounds", "properties", "expect"), source, "spec")
+    _known(spec, ("controllers", "faults", "events", "bounds", "properties", "expect", "newNamespaces"),
+           source, "spec")
+    new_namespaces = spec.get("newNamespaces", []) or []
+    if not isinstance(new_namespaces, list) or not all(isinstance(n, str) for n in new_namespaces):
+        raise _err("expected a list of namespace names", source, "spec.newNamespaces")
     known_controllers = [c.name for c in DEFAULT_CONTROLLERS]
     controllers = spec.get("controllers", known_controllers)
     if not isinstance(controllers, list) or not all(isinstance(c, str) for c in controllers):
@@ -111,11 +129,9 @@ def parse_scenario(doc: dict[str, Any], source: Source) -> Scenario:
             raise _err(f"unknown controller {c!r} (known: {', '.join(known_controllers)})", source,
                        f"spec.controllers[{i}]")
     faults = _mapping(spec.get("faults"), source, "spec.faults")
-    _known(faults, ("nodeFailures", "podCrashes"), source, "spec.faults")
-    fault_budget = Faults(
-        node_failures=_count(faults.get("nodeFailures", 0), source, "spec.faults.nodeFailures") or 0,
-        pod_crashes=_count(faults.get("podCrashes", 0), source, "spec.faults.podCrashes") or 0,
-    )
+    _known(faults, tuple(_FAULT_FIELDS), source, "spec.faults")
+    fault_budget = Faults(**{attr: _count(faults.get(key, 0), source, f"spec.faults.{key}") or 0
+                             for key, attr in _FAULT_FIELDS.items()})
     events = spec.get("events", []) or []
     if not isinstance(events, list):
         raise _err("expected a list of events", source, "spec.events")
@@ -135,11 +151,13 @@ def parse_scenario(doc: dict[str, Any], source: Source) -> Scenario:
             if not isinstance(body.get("name"), str):
                 raise _err("scale needs a name", source, f"{path}.scale.name")
             _count(body.get("replicas"), source, f"{path}.scale.replicas")
+        else:  # setImage, rollback, pause, resume, apply (kmodel.kubectl)
+            _kubectl.check_event(kind, body, lambda msg, fieldpath: _err(msg, source, fieldpath), path)
     bounds = _mapping(spec.get("bounds"), source, "spec.bounds")
     _known(bounds, ("maxDepth", "maxStates"), source, "spec.bounds")
     max_depth = _count(bounds.get("maxDepth"), source, "spec.bounds.maxDepth", allow_none=True)
     max_states = _count(bounds.get("maxStates"), source, "spec.bounds.maxStates", allow_none=True)
-    props = spec.get("properties", list(_properties.BUILTIN_IDS))
+    props = spec.get("properties", list(_properties.DEFAULT_IDS))
     if not isinstance(props, list):
         raise _err("expected a list of property ids", source, "spec.properties")
     for i, p in enumerate(props):
@@ -164,17 +182,29 @@ def parse_scenario(doc: dict[str, Any], source: Source) -> Scenario:
         properties=tuple(props),
         expect=dict(expect),
         source=source,
+        new_namespaces=tuple(new_namespaces),
     )
 
 
-def _events(scenario: Scenario) -> tuple[Event, ...]:
+def _events(scenario: Scenario, loaded: LoadResult) -> tuple[Event, ...]:
+    import os
+
     out = []
-    for ev in scenario.events:
+    for i, ev in enumerate(scenario.events):
         (kind, body), = ev.items()
         if kind == "scale":
             event = scale(body.get("kind", "ReplicaSet"), body.get("namespace", "default"), body["name"],
                           body["replicas"])
             out.append(event)
+        else:
+            source = scenario.source
+            base = os.path.dirname(source.file) if source is not None and source.file != "-" else "."
+            if kind == "apply" and not os.path.isfile(os.path.join(base, body["file"])):
+                assert source is not None
+                raise _err(f"file not found: {os.path.join(base, body['file'])}", source,
+                           f"spec.events[{i}].apply.file")
+            out.append(_kubectl.event_from_scenario(kind, body, base_dir=base,
+                                                    initial_bodies=_kubectl.initial_bodies(loaded)))
     return tuple(out)
 
 
@@ -208,8 +238,9 @@ def load_spec(paths: Sequence[str], *, stdin: TextIO | None = None) -> Spec:
             _with_namespaces(loaded),
             controllers=controllers,
             faults=scenario.faults,
-            events=_events(scenario),
-            properties=_properties.by_id(scenario.properties),
+            events=(events := _events(scenario, loaded)),
+            properties=_rollout.bind_events(_properties.by_id(scenario.properties), events),
+            new_namespaces=scenario.new_namespaces,
         )
     except Exception as exc:  # the API server rejected an object: say which and where
         from kmodel.errors import InvalidModel
@@ -224,7 +255,7 @@ def load_spec(paths: Sequence[str], *, stdin: TextIO | None = None) -> Spec:
 
 
 #: Files in a spec folder that are about the spec, not manifests.
-SPEC_METADATA_FILES = frozenset({"expected.json"})
+SPEC_METADATA_FILES = frozenset({"expected.json", "schedule.json"})
 
 
 def _spec_files(paths: Sequence[str]) -> list[str]:
@@ -236,7 +267,9 @@ def _spec_files(paths: Sequence[str]) -> list[str]:
     out: list[str] = []
     for path in paths:
         if path != "-" and os.path.isdir(path):
-            out.extend(f for f in _walk(path) if os.path.basename(f) not in SPEC_METADATA_FILES)
+            found = [f for f in _walk(path) if os.path.basename(f) not in SPEC_METADATA_FILES]
+            edits = _kubectl.apply_files(found)  # files `apply` events read are edits, not objects
+            out.extend(f for f in found if os.path.abspath(f) not in edits)
         else:
             out.append(path)
     return out

@@ -28,7 +28,8 @@ __all__ = ["ClusterState", "KINDS", "CLUSTER_SCOPED_KINDS"]
 KINDS = ("Namespace", "Node", "Deployment", "ReplicaSet", "Pod")
 
 #: Kinds without a namespace.
-CLUSTER_SCOPED_KINDS = frozenset({"Namespace", "Node", "PersistentVolume", "StorageClass", "IngressClass"})
+CLUSTER_SCOPED_KINDS = frozenset({"Namespace", "Node", "PersistentVolume", "StorageClass", "IngressClass",
+                                  "AWSLoadBalancer", "AWSTargetGroup"})  # the last two: AWS, see objects/elbv2
 
 _EMPTY: tuple[Any, ...] = ()
 

@@ -105,8 +105,9 @@ def test_files_and_stdin_combine_in_the_order_given(tmp_path):
 def test_kubectl_list_dump_is_unpacked_with_status_and_owners():
     path = str(FIXTURES / "kubectl-get-pods-nodes.yaml")
     result = load([path])
-    rs, pod, node = result.objects
-    assert result.skipped == {"Service": 1}
+    rs, pod, node, svc = result.objects
+    assert result.skipped == {}
+    assert (svc.kind, svc.spec.cluster_ip, svc.spec.ports[0].target_port) == ("Service", "10.96.0.1", 6443)
     assert (rs.kind, pod.kind, node.kind) == ("ReplicaSet", "Pod", "Node")
     # Each item has its own line, all in document 1.
     assert result.sources[rs.ref] == Source(path, 4, 1)
@@ -174,16 +175,16 @@ def test_nested_and_empty_lists():
 
 def test_unmodelled_kinds_are_counted_not_dropped():
     result = from_text("""\
-        apiVersion: v1
-        kind: Service
+        apiVersion: batch/v1
+        kind: Job
         metadata: {name: web}
         ---
         apiVersion: v1
-        kind: ConfigMap
+        kind: LimitRange
         metadata: {name: a}
         ---
         apiVersion: v1
-        kind: ConfigMap
+        kind: LimitRange
         metadata: {name: b}
         ---
         apiVersion: example.com/v1
@@ -191,7 +192,7 @@ def test_unmodelled_kinds_are_counted_not_dropped():
         metadata: {name: not-a-core-pod}
         """)
     assert result.objects == ()
-    assert result.skipped == {"Service": 1, "ConfigMap": 2, "Pod.example.com": 1}
+    assert result.skipped == {"Job": 1, "LimitRange": 2, "Pod.example.com": 1}
 
 
 def test_kmodel_documents_are_returned_as_extras():
@@ -666,7 +667,7 @@ def test_pure_python_yaml_loader_gives_the_same_result(tmp_path, monkeypatch, lo
     result = load([str(FIXTURES / "kubectl-get-pods-nodes.yaml"), str(tmp_path)])
     assert [str(o.ref) for o in result.objects] == ["ReplicaSet/default/web-7d4b9c8f6d",
                                                     "Pod/default/web-7d4b9c8f6d-x2k9p", "Node/kind-worker",
-                                                    "Namespace/x"]
+                                                    "Service/default/kubernetes", "Namespace/x"]
     assert result.sources[result.objects[2].ref].line == 206
     with pytest.raises(InvalidManifest) as e:
         from_text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: [unclosed\n")

@@ -89,6 +89,23 @@ class CheckerBuilder:
             steps = self._config.max_depth if self._config.max_depth is not None else 100
         return simulate(self._model, self._config, seed=seed, runs=runs, steps=steps)
 
+    def smt(self, depth: int | None = None) -> CheckResult:
+        """Bounded model checking with Z3 to ``depth`` steps (default ``max_depth``).
+
+        Only for models with an SMT encoding (:mod:`kmodel.smt.symbolic`); others raise
+        :class:`~kmodel.errors.EncodingUnsupported`. Counterexamples are replayed through
+        ``next_state`` before they are reported; no violation within ``depth`` is ``incomplete``.
+        Imports z3 only when called (see :mod:`kmodel.smt.bmc`).
+        """
+        if depth is None:
+            depth = self._config.max_depth
+        if depth is None:
+            raise InvalidArgument("smt() needs a depth: smt(depth=k) or max_depth(k)")
+        _positive("depth", depth, allow_zero=True)
+        from kmodel.smt.bmc import bmc
+
+        return bmc(self._model, depth=depth, timeout=self._config.timeout)
+
 
 def _positive(name: str, value: int | None, *, allow_zero: bool = False) -> None:
     if value is None:

@@ -226,7 +226,7 @@ def run(paths: Sequence[str], *, config: Config, select: Sequence[str] | None = 
                             loaded.documents)
     assumed: list[Document] = []
     for path in tuple(config.assume) + tuple(assume):
-        assumed.extend(load([path]).documents)
+        assumed.extend(load([path], read_objects=False).documents)
     inventory = Inventory(loaded.documents, loaded, tuple(assumed))
     chosen_select = tuple(select) if select else config.select
     chosen_ignore = tuple(ignore) + config.ignore

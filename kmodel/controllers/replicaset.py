@@ -19,7 +19,7 @@ What one sync does, as upstream:
 
 Abstracted: expectations and the informer are exact (this controller acts on the current state
 in one atomic step; expectations, their 5-minute expiry and informer lag arrive with the
-workload issue), the ``ReplicaFailure`` condition (no create or delete fails in the model yet),
+workload issue),
 ``minReadySeconds`` (a ready pod is available at once: time is abstract) and the ``Less`` rules
 on ready and creation times (all times are equal in the model, so those rules never decide).
 
@@ -35,11 +35,12 @@ import itertools
 import re
 from collections.abc import Sequence
 
-from kmodel.api import Create, Delete, Request, Update, UpdateStatus, new_pod
+from kmodel.api import Create, Delete, Request, Update, UpdateStatus, apply_all, new_pod
 from kmodel.objects.meta import ObjectRef, OwnerReference, replace
 from kmodel.objects.workloads import (
     Pod,
     ReplicaSet,
+    ReplicaSetCondition,
     ReplicaSetStatus,
     is_pod_active,
     is_pod_ready,
@@ -171,8 +172,13 @@ def get_pods_to_delete(filtered: Sequence[Pod], related: Sequence[Pod], diff: in
     return choices
 
 
-def calculate_status(rs: ReplicaSet, pods: Sequence[Pod]) -> ReplicaSetStatus:
-    """``calculateStatus`` over the claimed active pods (ready pods are available at once)."""
+def calculate_status(rs: ReplicaSet, pods: Sequence[Pod], manage_error: str = "") -> ReplicaSetStatus:
+    """``calculateStatus`` over the claimed active pods (ready pods are available at once).
+
+    ``manage_error`` is the error ``manageReplicas`` returned (``""``: none): with one and no
+    ReplicaFailure condition yet, the condition is set (reason ``FailedCreate`` when pods were
+    missing, ``FailedDelete`` when there were too many); without one it is removed.
+    """
     template_labels = dict(rs.spec.template.labels)
     fully = ready = 0
     for p in pods:
@@ -181,10 +187,16 @@ def calculate_status(rs: ReplicaSet, pods: Sequence[Pod]) -> ReplicaSetStatus:
             fully += 1
         if is_pod_ready(p):
             ready += 1
-    # Upstream removes a ReplicaFailure condition whenever manageReplicas returned no error
-    # (``calculateStatus``, pkg/controller/replicaset/replica_set_utils.go); no create or delete
-    # fails in the model, so a ReplicaFailure condition never survives a sync.
-    conditions = tuple(c for c in rs.status.conditions if c.type != "ReplicaFailure")
+    # ``calculateStatus`` (pkg/controller/replicaset/replica_set_utils.go): a create refused by
+    # admission (a missing ServiceAccount, kmodel.admission) is a manageReplicas error.
+    failure = next((c for c in rs.status.conditions if c.type == "ReplicaFailure"), None)
+    conditions = rs.status.conditions
+    if manage_error and failure is None:
+        diff = len(pods) - rs.replicas
+        reason = "FailedCreate" if diff < 0 else "FailedDelete" if diff > 0 else ""
+        conditions = conditions + (ReplicaSetCondition("ReplicaFailure", "True", reason),)
+    elif not manage_error and failure is not None:
+        conditions = tuple(c for c in conditions if c.type != "ReplicaFailure")
     return replace(rs.status, replicas=len(pods), fully_labeled_replicas=fully, ready_replicas=ready,
                    available_replicas=ready, observed_generation=rs.metadata.generation,
                    conditions=conditions)
@@ -239,11 +251,26 @@ def reconcile(state: ClusterState, key: ObjectRef) -> tuple[tuple[Request, ...],
             choices = get_pods_to_delete(claimed, related, min(diff, BURST_REPLICAS))
             alternatives = [[Delete(p.ref) for p in choice] for choice in choices]
 
-    status = calculate_status(rs, claimed)
-    tail: list[Request] = []
-    if status != rs.status:
-        tail.append(UpdateStatus(replace(rs, status=status)))
-    return tuple(tuple(patches + alt + tail) for alt in alternatives)
+    out = []
+    for alt in alternatives:
+        status = calculate_status(rs, claimed, _manage_error(state, patches, alt))
+        tail: list[Request] = []
+        if status != rs.status:
+            tail.append(UpdateStatus(replace(rs, status=status)))
+        out.append(tuple(patches + alt + tail))
+    return tuple(out)
+
+
+def _manage_error(state: ClusterState, patches: list[Request], manage: list[Request]) -> str:
+    """The first error the API server gives ``manageReplicas``' creates and deletes (a deleted
+    pod that is already gone is not an error)."""
+    if not manage:
+        return ""
+    _, responses = apply_all(state, tuple(patches + manage))
+    for req, resp in zip(patches + manage, responses):
+        if isinstance(req, (Create, Delete)) and resp.code and not resp.ok and resp.code != 404:
+            return resp.message or resp.reason
+    return ""
 
 
 def sync(state: ClusterState, key: ObjectRef) -> tuple[Request, ...]:

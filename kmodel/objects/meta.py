@@ -12,6 +12,10 @@ Abstractions:
   space finite; it is sound while no part of the state holds an old resource version (stale
   views, a later fault, will compare against the object's version where it matters).
 * ``metadata.deletionTimestamp`` is a boolean ``deleting``: time is abstract.
+* ``metadata.creationTimestamp`` is a logical clock, kept only where a modelled controller
+  orders objects by it: the API server gives a created ReplicaSet 1 + the largest
+  ``creation_timestamp`` among its namespace's ReplicaSets (the Deployment controller sorts
+  ReplicaSets oldest first, ties by name); every other object keeps 0 (equally old).
 * UIDs are derived from the object's name (``<kind>/<namespace>/<name>``): an object deleted and
   re-created with the same name gets the same UID. Nothing modelled so far re-creates an owner
   under a reused name; the garbage collector compares UIDs as upstream does.
@@ -153,6 +157,7 @@ class ObjectMeta:
     owner_references: tuple[OwnerReference, ...] = ()
     generation: int = 0
     deleting: bool = False
+    creation_timestamp: int = 0
     resource_version: int = field(default=0, compare=False, repr=False)
     _hash: int = _hash_field()
 

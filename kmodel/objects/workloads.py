@@ -10,7 +10,8 @@ running, waiting to be restarted, or terminated.
 Abstracted: time (``lastTransitionTime``, ``creationTimestamp``: the model orders nothing by
 time; rules that compare times treat the compared pods as equally old), probes (a started
 container is ready at once; probes arrive with the kubelet issue), container-level status
-detail beyond the one restart count, and affinity (next to the scheduler issue).
+detail beyond the one restart count. Affinity, topology spread constraints, host ports and the
+preemption policy are kept as written (:mod:`kmodel.objects.affinity`).
 
 Upstream: ``staging/src/k8s.io/api/core/v1/types.go``, ``staging/src/k8s.io/api/apps/v1/types.go``;
 ``pkg/api/v1/pod/util.go`` (``IsPodReady``); ``pkg/controller/controller_utils.go``
@@ -22,8 +23,11 @@ from __future__ import annotations
 from dataclasses import field
 from typing import Any
 
+from kmodel.objects.affinity import Affinity, TopologySpreadConstraint
 from kmodel.objects.meta import LabelSelector, ObjectMeta, ObjectRef, _hash_field, record
 from kmodel.objects.nodes import Resources, Toleration
+from kmodel.objects.probes import Probe
+from kmodel.objects.storage import Volume
 
 __all__ = [
     "ContainerPort",
@@ -38,6 +42,7 @@ __all__ = [
     "ReplicaSetStatus",
     "ReplicaSet",
     "DeploymentStrategy",
+    "DeploymentCondition",
     "DeploymentSpec",
     "DeploymentStatus",
     "Deployment",
@@ -53,6 +58,12 @@ IntOrString = int | str
 RUNNING = "running"
 WAITING = "waiting"
 TERMINATED = "terminated"
+#: Container states added by the kubelet lifecycle (:mod:`kmodel.agents.kubelet`): ``completed``
+#: (exited with code 0; ``terminated`` is a non-zero exit), ``backoff`` (waiting in
+#: CrashLoopBackOff after a crash) and ``unhealthy`` (running, but failing its probes: a fault).
+COMPLETED = "completed"
+BACKOFF = "backoff"
+UNHEALTHY = "unhealthy"
 
 
 @record
@@ -61,6 +72,7 @@ class ContainerPort:
     name: str = ""
     protocol: str = "TCP"
     host_port: int = 0
+    host_ip: str = ""
     _hash: int = _hash_field()
 
 
@@ -69,6 +81,7 @@ class Container:
     """A container: name, image, resource requests and limits (model units), ports.
 
     ``restart_policy`` is only set on init containers: ``"Always"`` makes a sidecar.
+    ``pre_stop_sleep`` is the seconds of a ``lifecycle.preStop.sleep`` hook (``None``: none).
     """
 
     name: str
@@ -77,6 +90,10 @@ class Container:
     limits: Resources = ()
     ports: tuple[ContainerPort, ...] = ()
     restart_policy: str = ""
+    pre_stop_sleep: int | None = None
+    liveness_probe: Probe | None = None
+    readiness_probe: Probe | None = None
+    startup_probe: Probe | None = None
     _hash: int = _hash_field()
 
 
@@ -93,6 +110,10 @@ class PodSpec:
     service_account_name: str = ""
     scheduler_name: str = "default-scheduler"
     overhead: Resources = ()
+    affinity: Affinity | None = None
+    topology_spread_constraints: tuple[TopologySpreadConstraint, ...] = ()
+    preemption_policy: str = "PreemptLowerPriority"
+    volumes: tuple[Volume, ...] = ()  # claim volumes (kmodel.objects.storage)
     _hash: int = _hash_field()
     _requests: Any = field(default=None, init=False, repr=False, compare=False)
     _nonzero: Any = field(default=None, init=False, repr=False, compare=False)
@@ -108,13 +129,18 @@ class PodCondition:
 
 @record
 class PodStatus:
-    """``status``: ``phase``, conditions, the restart count and the containers' state
-    (``"waiting"``, ``"running"`` or ``"terminated"``)."""
+    """``status``: ``phase``, conditions, the restart count, the containers' state
+    (``"waiting"``, ``"running"`` or ``"terminated"``) and the pod's IP (``""`` until assigned)."""
 
     phase: str = "Pending"
     conditions: tuple[PodCondition, ...] = ()
     restart_count: int = 0
     containers: str = WAITING
+    pod_ip: str = ""  # status.podIP: set by the kubelet when the pod starts (kmodel.agents.ipam)
+    nominated_node_name: str = ""  # status.nominatedNodeName: set by scheduler preemption
+    # The kubelet's CrashLoopBackOff entry for the pod's containers (seconds; 0: none). Kubelet
+    # memory, kept with the pod because its key (pod UID) dies with it (kmodel.agents.kubelet).
+    backoff: int = 0
     _hash: int = _hash_field()
 
     def condition(self, type_: str) -> PodCondition | None:
@@ -306,19 +332,36 @@ class DeploymentSpec:
 
 
 @record
+class DeploymentCondition:
+    """``status.conditions[]`` of a Deployment (``Available``, ``Progressing``, ``ReplicaFailure``);
+    ``lastUpdateTime`` and ``lastTransitionTime`` are abstract (see
+    :mod:`kmodel.controllers.deployment`)."""
+
+    type: str
+    status: str
+    reason: str = ""
+    _hash: int = _hash_field()
+
+
+@record
 class DeploymentStatus:
+    """``status``; conditions keep upstream's order (a changed condition moves to the end).
+    ``collision_count`` is ``None`` while unset (upstream's nil)."""
+
     replicas: int = 0
     updated_replicas: int = 0
     ready_replicas: int = 0
     available_replicas: int = 0
     unavailable_replicas: int = 0
     observed_generation: int = 0
+    conditions: tuple[DeploymentCondition, ...] = ()
+    collision_count: int | None = None
     _hash: int = _hash_field()
 
 
 @record
 class Deployment:
-    """A Deployment. Stored and validated now; its controller comes with the workload issue."""
+    """A Deployment (reconciled by :mod:`kmodel.controllers.deployment`)."""
 
     metadata: ObjectMeta
     spec: DeploymentSpec

@@ -21,14 +21,24 @@ _SKIP = {"_hash", "_skey", "_requests", "resource_version", "uid"}
 def _leaves(value: Any, prefix: str, out: dict[str, Any]) -> None:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         for f in dataclasses.fields(value):
-            if f.name in _SKIP:
+            if f.name in _SKIP or f.name.startswith("_"):  # private caches (_nonzero, ...) are not state
                 continue
             _leaves(getattr(value, f.name), f"{prefix}.{_camel(f.name)}" if prefix else _camel(f.name), out)
     elif prefix.endswith("conditions") and isinstance(value, tuple):
         for v in value:  # conditions: keyed by type
             out[f"{prefix}[{v.type}]"] = v.status + (f" ({v.reason})" if getattr(v, "reason", "") else "")
+    elif isinstance(value, tuple) and _named_records(value):
+        for v in value:  # containers, owner references...: keyed by name, field by field
+            _leaves(v, f"{prefix}[{v.name}]", out)
     else:
         out[prefix] = value
+
+
+def _named_records(value: tuple[Any, ...]) -> bool:
+    """Records with distinct non-empty names (rendered ``containers[web].image``)."""
+    names = [getattr(v, "name", None) for v in value]
+    return (bool(value) and all(dataclasses.is_dataclass(v) for v in value)
+            and all(isinstance(n, str) and n for n in names) and len(set(names)) == len(names))
 
 
 def _camel(name: str) -> str:

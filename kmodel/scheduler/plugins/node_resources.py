@@ -11,7 +11,9 @@ Score, LeastAllocated (the default strategy, cpu and memory weighted 1 each): pe
 ``(allocatable - requested) * 100 // allocatable`` with requested counting the incoming pod and
 using non-zero defaults for containers that leave a request out (100m cpu, 200Mi memory,
 ``NonMissingContainerRequests``); resources the node has none of are left out; the weighted
-mean. BalancedAllocation: 100 times one minus the standard deviation of the cpu and memory
+mean. MostAllocated (``most_allocated.go``, chosen with ``NodeResourcesFit(strategy=
+"MostAllocated")``): per resource ``min(requested, allocatable) * 100 // allocatable``, same
+mean. RequestedToCapacityRatio is not modelled. BalancedAllocation: 100 times one minus the standard deviation of the cpu and memory
 fractions (actual requests, capped at 1, resources the node has none of left out); a pod
 requesting no cpu and no memory is not scored (PreScore returns Skip: 0 on every node).
 """
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 from kmodel.objects.nodes import resource_get
 from kmodel.objects.workloads import Container, Pod, PodSpec, pod_requests
-from kmodel.scheduler.framework import MAX_NODE_SCORE, SUCCESS, Code, NodeInfo, Status
+from kmodel.scheduler.framework import MAX_NODE_SCORE, SUCCESS, Code, CycleState, NodeInfo, Status
 
 DEFAULT_MILLI_CPU_REQUEST = 100
 DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024
@@ -62,11 +64,35 @@ def non_zero_requests(spec: PodSpec) -> dict[str, int]:
     return {"cpu": cpu, "memory": mem}
 
 
+LEAST_ALLOCATED = "LeastAllocated"
+MOST_ALLOCATED = "MostAllocated"
+
+
+def least_requested_score(requested: int, capacity: int) -> int:
+    """``leastRequestedScore``."""
+    if capacity == 0 or requested > capacity:
+        return 0
+    return (capacity - requested) * MAX_NODE_SCORE // capacity
+
+
+def most_requested_score(requested: int, capacity: int) -> int:
+    """``mostRequestedScore``."""
+    if capacity == 0:
+        return 0
+    return min(requested, capacity) * MAX_NODE_SCORE // capacity
+
+
 class NodeResourcesFit:
     name = "NodeResourcesFit"
     weight = 1
 
-    def filter(self, pod: Pod, info: NodeInfo) -> Status:
+    def __init__(self, strategy: str = LEAST_ALLOCATED, weight: int = 1) -> None:
+        if strategy not in (LEAST_ALLOCATED, MOST_ALLOCATED):
+            raise ValueError(f"unsupported scoring strategy {strategy!r} (LeastAllocated, MostAllocated)")
+        self.strategy = strategy
+        self.weight = weight
+
+    def filter(self, pod: Pod, info: NodeInfo, cycle: CycleState | None = None) -> Status:
         allocatable = info.allocatable
         reasons = []
         unresolvable = False
@@ -90,7 +116,7 @@ class NodeResourcesFit:
             return Status(code, tuple(reasons), self.name)
         return SUCCESS
 
-    def score(self, pod: Pod, info: NodeInfo) -> int:
+    def score(self, pod: Pod, info: NodeInfo, cycle: CycleState | None = None) -> int:
         incoming = _non_zero(pod.spec)
         on_node = [0, 0]
         for p in info.pods:
@@ -105,12 +131,15 @@ class NodeResourcesFit:
                 # none of is left out of the weighted mean.
                 continue
             req = on_node[i] + incoming[i]
-            score = 0 if req > alloc else (alloc - req) * MAX_NODE_SCORE // alloc
+            if self.strategy == LEAST_ALLOCATED:
+                score = least_requested_score(req, alloc)
+            else:
+                score = most_requested_score(req, alloc)
             total += score * weight
             weights += weight
         return total // weights if weights else 0
 
-    def normalize(self, scores: dict[str, int]) -> dict[str, int]:
+    def normalize(self, scores: dict[str, int], cycle: CycleState | None = None) -> dict[str, int]:
         return scores
 
 
@@ -118,7 +147,10 @@ class BalancedAllocation:
     name = "NodeResourcesBalancedAllocation"
     weight = 1
 
-    def score(self, pod: Pod, info: NodeInfo) -> int:
+    def __init__(self, weight: int = 1) -> None:
+        self.weight = weight
+
+    def score(self, pod: Pod, info: NodeInfo, cycle: CycleState | None = None) -> int:
         req = pod_requests(pod.spec)
         if all(resource_get(req, name) == 0 for name, _ in _SCORED):
             # balanced_allocation.go PreScore: best-effort pods are skipped (kubernetes#129138).
@@ -136,5 +168,5 @@ class BalancedAllocation:
         std = abs(fractions[0] - fractions[1]) / 2 if len(fractions) == 2 else 0.0
         return int((1 - std) * MAX_NODE_SCORE)
 
-    def normalize(self, scores: dict[str, int]) -> dict[str, int]:
+    def normalize(self, scores: dict[str, int], cycle: CycleState | None = None) -> dict[str, int]:
         return scores

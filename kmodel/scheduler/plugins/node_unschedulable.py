@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from kmodel.objects.nodes import TAINT_UNSCHEDULABLE, Taint, tolerates_taint
 from kmodel.objects.workloads import Pod
-from kmodel.scheduler.framework import SUCCESS, Code, NodeInfo, Status
+from kmodel.scheduler.framework import SUCCESS, Code, CycleState, NodeInfo, Status
 
 _TAINT = Taint(TAINT_UNSCHEDULABLE, "NoSchedule")
 ERR_REASON_UNSCHEDULABLE = "node(s) were unschedulable"
@@ -15,7 +15,7 @@ ERR_REASON_UNSCHEDULABLE = "node(s) were unschedulable"
 class NodeUnschedulable:
     name = "NodeUnschedulable"
 
-    def filter(self, pod: Pod, info: NodeInfo) -> Status:
+    def filter(self, pod: Pod, info: NodeInfo, cycle: CycleState | None = None) -> Status:
         if not info.node.spec.unschedulable:
             return SUCCESS
         if any(tolerates_taint(t, _TAINT) for t in pod.spec.tolerations):

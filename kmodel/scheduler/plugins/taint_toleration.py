@@ -9,33 +9,28 @@ from __future__ import annotations
 
 from kmodel.objects.nodes import find_untolerated_taint, tolerates_taint
 from kmodel.objects.workloads import Pod
-from kmodel.scheduler.framework import MAX_NODE_SCORE, SUCCESS, Code, NodeInfo, Status
+from kmodel.scheduler.framework import SUCCESS, Code, CycleState, NodeInfo, Status
+from kmodel.scheduler.plugins.helper import default_normalize_score
 
+__all__ = ["TaintToleration", "default_normalize_score"]
 
-def default_normalize_score(scores: dict[str, int], *, reverse: bool) -> dict[str, int]:
-    """``helper.DefaultNormalizeScore``: scale to [0, 100] by the maximum, optionally reversed."""
-    top = max(scores.values(), default=0)
-    if top == 0:
-        return {n: MAX_NODE_SCORE if reverse else 0 for n in scores}
-    out = {}
-    for n, s in scores.items():
-        v = MAX_NODE_SCORE * s // top
-        out[n] = MAX_NODE_SCORE - v if reverse else v
-    return out
 
 
 class TaintToleration:
     name = "TaintToleration"
     weight = 3
 
-    def filter(self, pod: Pod, info: NodeInfo) -> Status:
+    def __init__(self, weight: int = 3) -> None:
+        self.weight = weight
+
+    def filter(self, pod: Pod, info: NodeInfo, cycle: CycleState | None = None) -> Status:
         taint = find_untolerated_taint(info.node.spec.taints, pod.spec.tolerations)
         if taint is None:
             return SUCCESS
         reason = f"node(s) had untolerated taint {{{taint.key}: {taint.value}}}"
         return Status(Code.UNSCHEDULABLE_AND_UNRESOLVABLE, (reason,), self.name)
 
-    def score(self, pod: Pod, info: NodeInfo) -> int:
+    def score(self, pod: Pod, info: NodeInfo, cycle: CycleState | None = None) -> int:
         tolerations = [t for t in pod.spec.tolerations if t.effect in ("", "PreferNoSchedule")]
         return sum(
             1
@@ -43,5 +38,5 @@ class TaintToleration:
             if taint.effect == "PreferNoSchedule" and not any(tolerates_taint(t, taint) for t in tolerations)
         )
 
-    def normalize(self, scores: dict[str, int]) -> dict[str, int]:
+    def normalize(self, scores: dict[str, int], cycle: CycleState | None = None) -> dict[str, int]:
         return default_normalize_score(scores, reverse=True)

@@ -1,0 +1,103 @@
+"""Regenerate ``diagrams/``: every render of the bundled specs and examples, in one command.
+
+    python diagrams/regenerate.py
+
+For each spec under ``specs/`` (those with an ``expected.json``): its architecture and its
+workloads after the model's controllers settle, its traffic when it has Services or Ingresses,
+and, when a property is violated, the first counterexample trace (and, for a traffic property,
+the traffic at the violation); the explored state graph of ``pinned-pod-overcommit``; the
+architecture (EKS layout from ``diagrams/eks.yaml``), workloads and traffic of ``examples/shop``
+and ``examples/shop-broken``. Each diagram is written as PNG and SVG, stamped with the command that
+made it, so that ``kmodel diagram --check diagrams`` (and ``tests/render/test_diagrams_dir.py``)
+can tell when one no longer matches its inputs. Stamped files that the plan no longer makes are
+removed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+FORMATS = ("png", "svg")
+
+
+#: Properties about traffic: a spec violating one first also gets the traffic at the violation.
+TRAFFIC_PROPERTIES = ("endpoints-correct", "no-traffic-to-unready", "service-reachable", "ingress-routes")
+
+
+def _has_services(spec: Path) -> bool:
+    import yaml
+
+    for path in sorted(spec.glob("*.y*ml")):
+        for doc in yaml.safe_load_all(path.read_text()):
+            if isinstance(doc, dict) and doc.get("kind") in ("Service", "Ingress"):
+                return True
+    return False
+
+
+def plan() -> list[tuple[str, object]]:
+    """``(file stem, Request)`` for every diagram, in a fixed order."""
+    from kmodel.render.command import Request
+
+    out: list[tuple[str, object]] = []
+    for spec in sorted(p for p in (ROOT / "specs").iterdir() if (p / "expected.json").exists()):
+        paths = (str(spec),)
+        out.append((f"{spec.name}-architecture", Request(paths, "architecture", settle=True)))
+        out.append((f"{spec.name}-workload", Request(paths, "workload", settle=True)))
+        if _has_services(spec):
+            out.append((f"{spec.name}-traffic", Request(paths, "traffic", settle=True)))
+        verdicts = json.loads((spec / "expected.json").read_text()).get("verdicts", {})
+        violated = [name for name, verdict in verdicts.items() if verdict == "violated"]
+        if violated:
+            out.append((f"{spec.name}-trace", Request(paths, "trace")))
+            if violated[0] in TRAFFIC_PROPERTIES:
+                out.append((f"{spec.name}-traffic-violation", Request(paths, "traffic", prop=violated[0])))
+    if (ROOT / "specs/pinned-pod-overcommit/expected.json").exists():
+        out.append(("pinned-pod-overcommit-states", Request((str(ROOT / "specs/pinned-pod-overcommit"),), "states")))
+    for example in ("shop", "shop-broken"):
+        if (ROOT / "examples" / example).is_dir():
+            paths = (str(ROOT / "examples" / example),)
+            out.append((f"{example}-architecture", Request(paths, "architecture", settle=True,
+                                                          config=str(HERE / "eks.yaml"))))
+            out.append((f"{example}-workload", Request(paths, "workload", settle=True)))
+            out.append((f"{example}-traffic", Request(paths, "traffic", settle=True)))
+    return out
+
+
+def expected_files() -> set[str]:
+    return {f"{stem}.{fmt}" for stem, _ in plan() for fmt in FORMATS}
+
+
+def main() -> int:
+    from kmodel.render.command import write
+    from kmodel.render.output import format_of, read_stamp
+
+    cache: dict = {}
+    written = set()
+    for stem, request in plan():
+        for fmt in FORMATS:
+            target = HERE / f"{stem}.{fmt}"
+            data, diagram = write(request, str(target), cache=cache)  # type: ignore[arg-type]
+            old = target.read_bytes() if target.exists() else None
+            if old != data:
+                target.write_bytes(data)
+                print(f"wrote {target.relative_to(ROOT)} ({len(diagram.findings)} findings)")
+            written.add(target.name)
+    for name in sorted(os.listdir(HERE)):
+        path = HERE / name
+        try:
+            fmt = format_of(name)
+        except Exception:
+            continue
+        if name not in written and read_stamp(path.read_bytes(), fmt) is not None:
+            path.unlink()
+            print(f"removed {path.relative_to(ROOT)} (no longer in the plan)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
