@@ -203,9 +203,24 @@ def schedule(paths: Sequence[str], fmt: str, objective: str | None, backend: str
     from kmodel.smt.placement import problem_from_objects
     from kmodel.smt.scheduling import schedule_analysis
 
+    import os
+
     from kmodel.scenario import _spec_files
 
-    loaded = load(_spec_files(list(paths)), stdin=sys.stdin)  # a spec folder's own files are not manifests
+    from kmodel.checks.runner import CONFIG_FILE, _node_pool, find_config, load_config
+
+    # a spec folder's own files, a `kmodel check` config and the files it assumes are not manifests
+    config = load_config(find_config(list(paths)))
+    assumed = {os.path.abspath(p) for p in config.assume}
+    files = [f for f in _spec_files(list(paths))
+             if f == "-" or (os.path.basename(f) != CONFIG_FILE and os.path.abspath(f) not in assumed)]
+    loaded = load(files, stdin=sys.stdin)
+    pools = [n for source, doc in loaded.extras if doc.get("kind") == "NodePool" for n in _node_pool(source, doc)]
+    if pools:  # `kind: NodePool` (kmodel.dev/v1alpha1), as `kmodel check` reads it
+        from kmodel.manifests import LoadResult
+
+        loaded = LoadResult(loaded.objects + tuple(pools), loaded.sources, loaded.skipped, loaded.extras,
+                            loaded.documents)
     if not any(o.kind == "Node" for o in loaded.objects):
         raise InvalidArgument("no Node objects in the input: give the nodes to schedule onto "
                               "(e.g. kubectl get nodes -o yaml > nodes.yaml)")

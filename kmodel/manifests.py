@@ -163,8 +163,8 @@ Examples
 ...       containers:
 ...         - {name: web, image: "nginx:1.27", resources: {requests: {cpu: 250m}}}
 ... ---
-... apiVersion: v1
-... kind: ConfigMap
+... apiVersion: monitoring.coreos.com/v1
+... kind: ServiceMonitor
 ... metadata: {name: web}
 ... '''
 >>> result = load(["-"], stdin=io.StringIO(text))
@@ -176,7 +176,7 @@ Examples
 >>> rs.spec.replicas is None, rs.spec.template.spec.containers[0].requests
 (True, (('cpu', 250),))
 >>> result.sources[rs.ref], result.skipped
-(Source(file='-', line=8, document=2), {'ConfigMap': 1})
+(Source(file='-', line=8, document=2), {'ServiceMonitor': 1})
 >>> bad = "apiVersion: v1\\nkind: Pod\\nmetadata: {name: x}\\nspec:\\n  containers:\\n  - {name: a, image: 1.27}\\n"
 >>> try:
 ...     load(["-"], stdin=io.StringIO(bad))

@@ -217,8 +217,8 @@ def traffic_graph(state: Any) -> nx.DiGraph:
                     continue
                 for e in s.endpoints:
                     if e.addresses and (allow or e.ready is None or e.ready):
-                        for p in s.ports or ():
-                            answers.append((e.addresses[0], p.port))
+                        for p in s.ports or (None,):  # a headless Service may have no ports
+                            answers.append((e.addresses[0], p.port if p is not None else 0))
             answers = sorted(set(answers))
             _share_edges(g, dns, [(_endpoint_node(g, state, by_ip, ip, port), Fraction(1, len(answers)))
                                   for ip, port in answers], service=str(svc.ref), allow_not_ready=allow)

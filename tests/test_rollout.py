@@ -20,7 +20,6 @@ from kmodel.objects.workloads import (
     PodTemplateSpec,
     ReplicaSet,
     ReplicaSetSpec,
-    ReplicaSetStatus,
 )
 from kmodel.properties import BUILTIN_IDS, DEFAULT_IDS, by_id, explain
 from kmodel.rollout import (

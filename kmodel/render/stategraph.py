@@ -20,7 +20,7 @@ Marks: ``initial``; ``violated`` on states that break an invariant; the countere
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable
 from typing import Any
 
 import networkx as nx

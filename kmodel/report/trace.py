@@ -41,14 +41,17 @@ def _named_records(value: tuple[Any, ...]) -> bool:
             and all(isinstance(n, str) and n for n in names) and len(set(names)) == len(names))
 
 
+_ACRONYMS = {"ip": "IP", "ips": "IPs"}  # Kubernetes' JSON names: podIP, clusterIP, externalIPs
+
+
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
-    return head + "".join(w.capitalize() for w in rest)
+    return head + "".join(_ACRONYMS.get(w, w.capitalize()) for w in rest)
 
 
 def _fmt(value: Any) -> str:
     if isinstance(value, tuple):
-        if all(isinstance(v, tuple) and len(v) == 2 for v in value):
+        if value and all(isinstance(v, tuple) and len(v) == 2 for v in value):
             return "{" + ", ".join(f"{k}: {v}" for k, v in value) + "}"
         return "[" + ", ".join(_fmt(v) for v in value) + "]"
     if value is None:

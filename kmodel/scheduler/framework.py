@@ -18,8 +18,9 @@ Abstracted: the scheduling queue's order (any pending pod may be scheduled next:
 over-approximation of PrioritySort, backoff and requeueing), the rotating start index
 (``nextStartNodeIndex``: ``schedule_one`` takes ``start``, 0 by default; it matters only with 100
 nodes or more), extenders, the Permit/Reserve/PreBind phases (binding is one step), and the
-plugins whose inputs are not modelled (ImageLocality: node images; the volume plugins: volumes;
-DynamicResources; SchedulingGates: gated pods are not modelled).
+plugins whose inputs are not modelled (ImageLocality: node images; VolumeRestrictions,
+NodeVolumeLimits and the volume scores; DynamicResources; SchedulingGates: gated pods are not
+modelled). VolumeBinding is :mod:`kmodel.scheduler.plugins.volume_binding`.
 
 Upstream: ``pkg/scheduler/framework/interface.go`` (``Code``, ``Status``, ``PreFilterResult``),
 ``pkg/scheduler/framework/runtime/framework.go`` (``RunPreFilterPlugins``,

@@ -150,6 +150,9 @@ def bmc(model: Any, *, depth: int, properties: Sequence[str] | None = None, time
                                              reason="liveness properties are not checked by the SMT engine (use bfs)")
     solver = z3.Solver()
     solver.add(enc.base(), enc.init(0))
+    if solver.check() == z3.unsat:
+        raise InvalidModel(f"{model.name}: no initial state satisfies the parameter domains and constraints "
+                           f"({model!r})")
     pending = list(safety)
     reached = 0
     cut = ""

@@ -60,7 +60,9 @@ class Encoding:
         self.o = Z3Ops(width)
         self.width = width
         self.prefix = prefix
-        self.params = {n: self.o.var(f"{prefix}{n}") for n in model.param_names}
+        # A fixed parameter is its value (keeps products with it linear); an open one a constant.
+        self.params = {n: (lo if lo == hi else self.o.var(f"{prefix}{n}"))
+                       for n, (lo, hi) in model.domains.items()}
         self._states: dict[Any, _Namespace] = {}
         self._branches: dict[Any, list[tuple[Any, Any, dict[str, Any], Mapping[str, Any]]]] = {}
 
@@ -82,7 +84,8 @@ class Encoding:
         return [getattr(s, n) for n in self.model.var_names]
 
     def param_list(self) -> list[Any]:
-        return [self.params[n] for n in self.model.param_names]
+        """The open parameters' Z3 constants (fixed parameters are values, not constants)."""
+        return [self.params[n] for n in self.model.param_names if not isinstance(self.params[n], int)]
 
     # -- formulas --------------------------------------------------------------------------------
     def base(self) -> Any:
@@ -91,7 +94,8 @@ class Encoding:
         parts = []
         for n, (lo, hi) in self.model.domains.items():
             v = self.params[n]
-            parts.append(v == lo if lo == hi else o.and_(v >= lo, v <= hi))
+            if lo != hi:
+                parts.append(o.and_(v >= lo, v <= hi))
         parts.append(self.model.valid(o, _Namespace(self.params)))
         return o.and_(*parts)
 
@@ -174,6 +178,8 @@ class Encoding:
 
     # -- decoding --------------------------------------------------------------------------------
     def value(self, zmodel: Any, term: Any) -> int:
+        if isinstance(term, int):
+            return term
         return self.o.to_int(zmodel.eval(term, model_completion=True))
 
     def decode_state(self, zmodel: Any, t: Any) -> Any:

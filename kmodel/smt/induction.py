@@ -31,7 +31,8 @@ Examples
 >>> r = k_induction(m, ["replicas-bounded"], invariants=m.invariants())
 >>> r.status, r.k
 ('proved', 1)
->>> spacer(m, ["replicas-bounded"], timeout=20).status
+>>> from kmodel.smt.models.disruption import DisruptionBudget
+>>> spacer(DisruptionBudget(replicas=(0, 1000), pdb_value=(0, 1000)), ["eviction-respects-budget"]).status
 'proved'
 """
 
@@ -221,6 +222,7 @@ def spacer(model: Any, properties: Sequence[str], *, invariants: Mapping[str, An
     enc = model.smt(width=None)
     params = enc.param_list()
     x, y = enc.variables(0), enc.variables(1)
+    open_names = [n for n in model.param_names if not isinstance(enc.params[n], int)]
     sorts = [v.sort() for v in (*params, *x)]
     inv = z3.Function(f"inv_{model.name.replace('-', '_')}", *sorts, z3.BoolSort())
     fp = z3.SolverFor("HORN")
@@ -239,8 +241,7 @@ def spacer(model: Any, properties: Sequence[str], *, invariants: Mapping[str, An
     fp.add(closed(z3.And(inv(*params, *x), bad), z3.BoolVal(False)))
     verdict = fp.check()
     if verdict == z3.sat:
-        body = fp.model()[inv]
-        text = str(body.as_expr() if hasattr(body, "as_expr") else body) if body is not None else "true"
+        text = _invariant_text(fp.model()[inv], [*open_names, *model.var_names])
         return ProofResult(PROVED, "spacer", time.monotonic() - start, invariant=text, claim=names)
     if verdict == z3.unknown:
         return ProofResult(UNKNOWN, "spacer", time.monotonic() - start,
@@ -259,3 +260,12 @@ def _as_bool(v: Any) -> Any:
     if v is False:
         return z3.BoolVal(False)
     return v
+
+
+def _invariant_text(interp: Any, names: Sequence[str]) -> str:
+    """Spacer's interpretation of the invariant, with the model's names for its arguments."""
+    if interp is None:
+        return "true"
+    body = interp.else_value() if isinstance(interp, z3.FuncInterp) else interp
+    named = z3.substitute_vars(body, *[z3.Int(n) for n in names])
+    return str(z3.simplify(named))

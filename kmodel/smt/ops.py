@@ -151,7 +151,14 @@ class Z3Ops:
 
     def const(self, value: int) -> Any:
         z3 = self.z3
-        return z3.IntVal(int(value)) if self.width is None else z3.BitVecVal(int(value), self.width)
+        if self.width is None:
+            return z3.IntVal(int(value))
+        if not -(2 ** (self.width - 1)) <= value < 2 ** (self.width - 1):
+            from kmodel.errors import InvalidModel
+
+            raise InvalidModel(f"the constant {value} does not fit {self.width}-bit signed bit-vectors: "
+                               "use a wider encoding (width=...) or Int (width=None)")
+        return z3.BitVecVal(int(value), self.width)
 
     def lift(self, x: Any) -> Any:
         z3 = self.z3

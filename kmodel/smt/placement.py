@@ -98,6 +98,7 @@ class Problem:
     state: ClusterState
     groups: tuple[PodGroup, ...]
     profile: Profile = DEFAULT_PROFILE
+    notes: tuple[str, ...] = ()
 
     @property
     def pending(self) -> int:
@@ -120,8 +121,13 @@ def _normalised(obj: Any) -> Any:
     return obj
 
 
-def _admitted(objects: Sequence[Any]) -> ClusterState:
-    """Objects through the API server (defaults, e.g. requests from limits), status kept."""
+#: Kinds a rejection of which makes the problem meaningless; others are left out with a note.
+_ESSENTIAL = frozenset({"Namespace", "Node", "Pod", "ReplicaSet", "Deployment", "StatefulSet"})
+
+
+def _admitted(objects: Sequence[Any], notes: list[str] | None = None) -> ClusterState:
+    """Objects through the API server (defaults, e.g. requests from limits), status kept. A
+    rejected object of a kind placement does not depend on is left out, with a note."""
     order = {"Namespace": 0, "Node": 1}
     objs = [_normalised(o) for o in objects]
     namespaces = {o.metadata.namespace for o in objs if o.kind in _NAMESPACED}
@@ -131,6 +137,10 @@ def _admitted(objects: Sequence[Any]) -> ClusterState:
     for obj in sorted(objs, key=lambda o: order.get(o.kind, 2)):
         status = getattr(obj, "status", None)
         state, resp = apply(state, Create(obj))
+        if not resp.ok and obj.kind not in _ESSENTIAL and notes is not None:
+            notes.append(f"{obj.kind} {obj.metadata.name!r} left out: the API server rejects it ({resp.code} "
+                         f"{resp.reason}: {resp.message})")
+            continue
         if not resp.ok:
             err = InvalidModel(f"the API server rejected {obj.kind} {obj.metadata.name!r}: "
                                f"{resp.code} {resp.reason}: {resp.message}")
@@ -175,7 +185,15 @@ def problem_from_objects(objects: Sequence[Any], *, profile: Profile = DEFAULT_P
     >>> [g.label for g in p.groups], [pod.metadata.name for pod in p.groups[0].pods]
     (['ReplicaSet/web'], ['web-1', 'web-2', 'web-3'])
     """
-    return problem_from_state(_admitted(objects), profile=profile)
+    notes: list[str] = []
+    problem = problem_from_state(_admitted(objects, notes), profile=profile)
+    return replace_problem(problem, notes=tuple(notes)) if notes else problem
+
+
+def replace_problem(problem: Problem, **changes: Any) -> Problem:
+    from dataclasses import replace as _replace
+
+    return _replace(problem, **changes)
 
 
 def problem_from_state(state: ClusterState, *, profile: Profile = DEFAULT_PROFILE) -> Problem:
@@ -232,8 +250,6 @@ def problem_from_state(state: ClusterState, *, profile: Profile = DEFAULT_PROFIL
                 ref = OwnerReference(owner.api_version, owner.kind, owner.metadata.name, owner.metadata.uid,
                                      controller=True, block_owner_deletion=True)
                 spec = w.spec.template.spec
-                if kind == "StatefulSet":
-                    spec = replace(spec)
                 meta = ObjectMeta(name, w.metadata.namespace, uid_for("Pod", w.metadata.namespace, name),
                                   labels=w.spec.template.labels, annotations=w.spec.template.annotations,
                                   owner_references=(ref,))
@@ -280,7 +296,7 @@ def _without_nodes(problem: Problem, lost: set[str]) -> Problem:
                 fresh = replace(pod, spec=replace(pod.spec, node_name=""), status=PodStatus())
                 regroup.append((w, fresh))
     pending = [(g.workload, p) for g in problem.groups for p in g.pods] + regroup
-    return Problem(state, _groups(pending), problem.profile)
+    return Problem(state, _groups(pending), problem.profile, problem.notes)
 
 
 # --- analysis -----------------------------------------------------------------------------

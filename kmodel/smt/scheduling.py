@@ -47,7 +47,7 @@ from typing import Any
 from kmodel.objects.meta import ObjectRef, replace
 from kmodel.objects.nodes import ZONE_LABEL, format_resource
 from kmodel.objects.workloads import Pod
-from kmodel.scheduler.framework import Code, Snapshot, Status, filter_one_node, node_infos
+from kmodel.scheduler.framework import Code, Snapshot, Status, filter_one_node
 from kmodel.scheduler.simulate import GreedyRun, greedy_schedule
 from kmodel.smt.packing import Z3_MAX_VARIABLES, Encoding, encode, pick_backend, solve
 from kmodel.smt.placement import Analysis, Problem, analyse
@@ -183,6 +183,10 @@ def _exhaustive_order(a: Analysis, assignment: Sequence[tuple[Pod, str, int]], b
     snapshot: Snapshot = a.snapshot
     order: list[tuple[Pod, str]] = []
     for pod, node, _ in free:  # order-independent: resources, ports and anti-affinity only
+        status = filter_one_node(pod, snapshot, node, filters)
+        if not status.success:  # cannot happen for a placement of the encoding; kept honest
+            return Ordering(order, [(p, n, status if p is pod else Status(Code.UNSCHEDULABLE))
+                                    for p, n, _ in assignment if (p, n) not in order])
         snapshot = snapshot.replaced({node: snapshot[node].with_pods((_bound(pod, node),))})
         order.append((pod, node))
     slots: dict[tuple[int, str], list[Pod]] = {}
@@ -376,7 +380,7 @@ def _static_failures(a: Analysis) -> list[tuple[int, str]]:
                f"0/{len(a.nodes)} nodes are available: {parts}."
         short = _most_free_sentence(a, g, fails)
         if short:
-            text += " " + short
+            text += " " + short[0].upper() + short[1:]
         out.append((g, text))
     return out
 
@@ -753,7 +757,7 @@ def schedule_analysis(problem: Problem, *, objective: str | None = None, backend
                       timeout: float = 60.0, greedy: bool = True, tolerance: bool = True,
                       workers: int = 1) -> ScheduleAnalysis:
     """Feasibility, greedy vs possible and node/zone failure tolerance, as findings."""
-    notes: list[str] = []
+    notes: list[str] = list(problem.notes)
     result = feasibility(problem, objective=objective, backend=backend, timeout=timeout, workers=workers)
     findings: list[SchedulingFinding] = []
     if result.status == "infeasible":

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from kmodel.api import Create, UpdateStatus, apply, apply_all
-from kmodel.cluster import ClusterModel, Event
+from kmodel.cluster import ClusterModel
 from kmodel.controllers import deployment as dc
 from kmodel.controllers import deployment_util as du
 from kmodel.kubectl import rollout_pause, rollout_resume, set_image
@@ -638,6 +638,3 @@ def test_fairness_is_per_deployment():
     step = next(a for a, _ in model.successors(model.init_states()[0]) if a.actor == "deployment-controller")
     assert model.fairness(step) == ("deployment-controller", KEY)
 
-
-def test_unused_event_fixture():
-    assert isinstance(set_image("default", "web", "web", "x"), Event)

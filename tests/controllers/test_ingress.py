@@ -294,3 +294,33 @@ def test_service_not_found_deregisters_everything():
     state = state.without(ObjectRef("Service", "default", "web"))
     state, _ = apply_all(state, tgbc.reconcile(state, tgb.ref))
     assert state.list("AWSTargetGroup")[0].targets == ()
+
+
+def test_an_ingress_edit_interleaves_with_the_controllers(tmp_path):
+    """``kubectl apply`` of a fixed Ingress (a scenario event) interleaves with the controllers:
+    some behaviour reaches an ALB whose target group registers the pod."""
+    import shutil
+    from pathlib import Path
+
+    import kmodel
+    from kmodel.model import sometimes
+
+    root = Path(__file__).resolve().parents[2] / "specs" / "ingress-missing-service-port"
+    shutil.copy(root / "cluster.yaml", tmp_path / "cluster.yaml")
+    text = (root / "cluster.yaml").read_text()
+    fixed = text[text.index("apiVersion: networking.k8s.io/v1\nkind: Ingress\n"):]
+    (tmp_path / "ingress-v2.yml.txt").write_text(fixed.replace("{number: 8080}}", "{number: 80}}"))
+    (tmp_path / "scenario.yaml").write_text(
+        (root / "scenario.yaml").read_text().split("  properties:")[0]
+        + "  events:\n    - apply: {file: ingress-v2.yml.txt}\n  properties: [ingress-routes]\n")
+    spec = kmodel.load_spec([str(tmp_path)])
+
+    def served(world):
+        return any(t.health == "healthy" for tg in world.cluster.list("AWSTargetGroup") for t in tg.targets)
+
+    from kmodel.cluster import ClusterModel
+
+    model = ClusterModel(spec.model.initial.cluster, controllers=spec.model.controllers, events=spec.model.events,
+                         properties=[sometimes("alb-serves", served)])
+    result = model.checker().progress(False).bfs()
+    assert result.properties["alb-serves"].verdict == "holds"

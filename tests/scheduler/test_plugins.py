@@ -15,7 +15,7 @@ name starts each case id. Sources (kubernetes/kubernetes unless said otherwise):
 * ``pkg/scheduler/framework/plugins/nodeunschedulable/node_unschedulable_test.go``: TestNodeUnschedulable
 * ``pkg/scheduler/framework/plugins/nodename/node_name_test.go``: TestNodeName
 * ``pkg/scheduler/framework/plugins/nodeaffinity/node_affinity_test.go``: TestNodeAffinity
-  (``spec.nodeSelector`` cases only)
+  (``spec.nodeSelector`` cases; the affinity-term cases are in ``test_node_affinity_ports.py``)
 * ``staging/src/k8s.io/api/core/v1/toleration_test.go`` (k8s.io/api v0.35.0): TestTolerationToleratesTaint
 * ``staging/src/k8s.io/component-helpers/scheduling/corev1/helpers_test.go`` (v0.35.0):
   TestFindMatchingUntoleratedTaint
@@ -393,20 +393,23 @@ def _fs(name, pod_ctrs, nodes, existing, want, marks=()):
 _FS_NODES = [st_node("node1", 4000, 10000), st_node("node2", 6000, 10000)]
 _FS_PODS = [mkpod([st_req(2000, 4000)], node="node1"), mkpod([st_req(1000, 2000)], node="node2")]
 _RTCR = "RequestedToCapacityRatio is not modelled (default strategy is LeastAllocated)"
-_MOST = "MostAllocated is not modelled (default strategy is LeastAllocated)"
 
 FIT_SCORE = [
     _fs("test case for ScoringStrategy RequestedToCapacityRatio case1", (), [], [], [], marks=skip(_RTCR)),
     _fs("test case for ScoringStrategy RequestedToCapacityRatio case2", (), [], [], [], marks=skip(_RTCR)),
-    _fs("test case for ScoringStrategy MostAllocated", (), [], [], [], marks=skip(_MOST)),
+    _fs("test case for ScoringStrategy MostAllocated", (st_req(1000, 2000),), _FS_NODES, _FS_PODS, [67, 36]),
     _fs("test case for ScoringStrategy LeastAllocated", (st_req(1000, 2000),), _FS_NODES, _FS_PODS, [32, 63]),
     _fs("test case for ScoringStrategy RequestedToCapacityRatio case1 if PreScore is not called", (), [], [],
         [], marks=skip(_RTCR)),
-    _fs("test case for ScoringStrategy MostAllocated if PreScore is not called", (), [], [], [],
-        marks=skip(_MOST)),
+    _fs("test case for ScoringStrategy MostAllocated if PreScore is not called", (st_req(1000, 2000),), _FS_NODES,
+        _FS_PODS, [67, 36]),
     _fs("test case for ScoringStrategy LeastAllocated if PreScore is not called", (st_req(1000, 2000),),
         _FS_NODES, _FS_PODS, [32, 63]),
-    _fs("test case for ScoringStrategy MostAllocated with sidecar container", (), [], [], [], marks=skip(_MOST)),
+    _fs("test case for ScoringStrategy MostAllocated with sidecar container", (st_req(1000, 2000),),
+        [st_node("node1", 4000, 10000), st_node("node2", 4000, 10000)],
+        [mkpod([st_req(1000, 2000)], [ctr(st_req(1000, 2000).requests, name="sidecar", sidecar=True)],
+               node="node1"),
+         mkpod([st_req(1000, 2000)], node="node2")], [67, 45]),
     _fs("test case for ScoringStrategy LeastAllocated with sidecar container", (st_req(1000, 2000),),
         [st_node("node1", 4000, 10000), st_node("node2", 4000, 10000)],
         [mkpod([st_req(1000, 2000)], [ctr(st_req(1000, 2000).requests, name="sidecar", sidecar=True)],
@@ -419,8 +422,10 @@ FIT_SCORE = [
 
 
 @pytest.mark.parametrize("pod_ctrs, nodes, existing, want", FIT_SCORE)
-def test_fit_score(pod_ctrs, nodes, existing, want):
-    assert _scores(NodeResourcesFit(), mkpod(pod_ctrs), nodes, existing) == want
+def test_fit_score(pod_ctrs, nodes, existing, want, request):
+    most = "MostAllocated" in request.node.callspec.id  # the case's strategy, as upstream's args set it
+    plugin = NodeResourcesFit("MostAllocated" if most else "LeastAllocated")
+    assert _scores(plugin, mkpod(pod_ctrs), nodes, existing) == want
 
 
 # -- NodeResourcesBalancedAllocation ------------------------------------------------------------
@@ -601,7 +606,7 @@ def test_node_name(pod_node, node, want):
     _check_filter(NodeName().filter(mkpod(node=pod_node), info), want)
 
 
-AFFINITY = "required node affinity terms are not modelled"
+AFFINITY = "the affinity cases of TestNodeAffinity are in tests/scheduler/test_node_affinity_ports.py"
 NO_MATCH = (UU, ("node(s) didn't match Pod's node affinity/selector",))
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from schedtest import OK, SKIP, UU, U, exists, node, pod, run_filter, snapshot, spread
+from schedtest import OK, SKIP, UU, U, exists, node, pod, run_filter, spread
 
 from kmodel.objects.meta import LabelSelector, ObjectMeta, OwnerReference
 from kmodel.objects.nodes import Taint, Toleration

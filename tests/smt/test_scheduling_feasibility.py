@@ -4,7 +4,6 @@ exhaustive search over binding orders."""
 
 from __future__ import annotations
 
-from itertools import product
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -99,7 +98,7 @@ def test_static_failure_names_the_most_free_on_eligible_nodes():
     text = r.explanation[0]
     assert "pod web-1 needs 2 cpu" in text
     assert "1 node(s) didn't match Pod's node affinity/selector" in text and "2 Insufficient cpu" in text
-    assert "the most free cpu on any node that passes the other filters (b1, b2) is 1500m" in text
+    assert "The most free cpu on any node that passes the other filters (b1, b2) is 1500m" in text
 
 
 def test_anti_affinity_pigeonhole_core():
