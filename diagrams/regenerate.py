@@ -7,8 +7,8 @@ workloads after the model's controllers settle, its traffic when it has Services
 and, when a property is violated, the first counterexample trace (and, for a traffic property,
 the traffic at the violation); the explored state graph of ``pinned-pod-overcommit``; the
 architecture (EKS layout from ``diagrams/eks.yaml``), workloads and traffic of ``examples/shop``
-and ``examples/shop-broken``. Each diagram is written as PNG and SVG, stamped with the command that
-made it, so that ``kmodel diagram --check diagrams`` (and ``tests/render/test_diagrams_dir.py``)
+and ``examples/shop-broken``. Each diagram is written as SVG (the examples also as PNG, for the
+README), stamped with the command that made it, so that ``kmodel diagram --check diagrams`` (and ``tests/render/test_diagrams_dir.py``)
 can tell when one no longer matches its inputs. Stamped files that the plan no longer makes are
 removed.
 """
@@ -22,7 +22,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-FORMATS = ("png", "svg")
+#: Every diagram is committed as SVG (text: reviewable diffs, small history); the examples shown in
+#: the README also as PNG.
+FORMATS = ("svg",)
+PNG_TOO = ("shop-", "shop-broken-")
 
 
 #: Properties about traffic: a spec violating one first also gets the traffic at the violation.
@@ -68,18 +71,25 @@ def plan() -> list[tuple[str, object]]:
     return out
 
 
+def formats(stem: str) -> tuple[str, ...]:
+    return ("png",) + FORMATS if stem.startswith(PNG_TOO) else FORMATS
+
+
 def expected_files() -> set[str]:
-    return {f"{stem}.{fmt}" for stem, _ in plan() for fmt in FORMATS}
+    return {f"{stem}.{fmt}" for stem, _ in plan() for fmt in formats(stem)}
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    """Write the plan; ``--png DIR`` also writes every diagram as PNG into DIR (to look at them)."""
+    args = sys.argv[1:] if argv is None else argv
+    png_dir = Path(args[args.index("--png") + 1]) if "--png" in args else None
     from kmodel.render.command import write
     from kmodel.render.output import format_of, read_stamp
 
     cache: dict = {}
     written = set()
     for stem, request in plan():
-        for fmt in FORMATS:
+        for fmt in formats(stem):
             target = HERE / f"{stem}.{fmt}"
             data, diagram = write(request, str(target), cache=cache)  # type: ignore[arg-type]
             old = target.read_bytes() if target.exists() else None
@@ -87,6 +97,11 @@ def main() -> int:
                 target.write_bytes(data)
                 print(f"wrote {target.relative_to(ROOT)} ({len(diagram.findings)} findings)")
             written.add(target.name)
+        if png_dir is not None:
+            from kmodel.render.output import render_bytes
+
+            png_dir.mkdir(parents=True, exist_ok=True)
+            (png_dir / f"{stem}.png").write_bytes(render_bytes(diagram, "png"))
     for name in sorted(os.listdir(HERE)):
         path = HERE / name
         try:

@@ -37,8 +37,9 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("spec", nargs=-1, required=True)
-@click.option("--strategy", type=click.Choice(["bfs", "dfs", "simulate"]), default="bfs", show_default=True,
-              help="Search strategy; bfs gives shortest counterexamples.")
+@click.option("--strategy", type=click.Choice(["bfs", "dfs", "simulate", "smt"]), default="bfs", show_default=True,
+              help="Search strategy; bfs gives shortest counterexamples; smt is Z3 bounded model checking "
+                   "(numeric models only) to --max-depth.")
 @click.option("--max-depth", type=click.IntRange(min=0), default=None,
               help="Do not expand states deeper than this (default: the scenario's bounds.maxDepth).")
 @click.option("--max-states", type=click.IntRange(min=1), default=None,
@@ -64,7 +65,11 @@ def explore(spec: Sequence[str], strategy: str, max_depth: int | None, max_state
     depth = max_depth if max_depth is not None else scenario.max_depth
     states = max_states if max_states is not None else scenario.max_states
     checker = checker.max_depth(depth).max_states(states).timeout(timeout)
-    if strategy == "bfs":
+    if strategy == "smt":
+        if depth is None:
+            raise click.UsageError("--strategy smt needs a depth: --max-depth N or the scenario's bounds.maxDepth")
+        result = checker.smt(depth)
+    elif strategy == "bfs":
         result = checker.bfs()
     elif strategy == "dfs":
         result = checker.dfs()
@@ -72,8 +77,8 @@ def explore(spec: Sequence[str], strategy: str, max_depth: int | None, max_state
         result = checker.simulate(seed=seed, runs=runs)
     name = scenario.name
     render = explore_json if fmt == "json" else explore_text
-    out = render(loaded.model, result, name=name, expect=scenario.expect,
-                 unstable=lambda pid, world: props.explain(pid, world))
+    why = getattr(loaded.model, "explain", None) or (lambda pid, world: props.explain(pid, world))
+    out = render(loaded.model, result, name=name, expect=scenario.expect, unstable=why)
     inert = sorted(f"{o.kind}/{o.metadata.name}" for o in loaded.loaded.objects if o.kind in _NO_CONTROLLER_YET)
     if fmt == "text" and inert:
         out = (f"note: no controller models {', '.join(inert)} yet: kmodel keeps the object but creates "
@@ -234,6 +239,25 @@ def schedule(paths: Sequence[str], fmt: str, objective: str | None, backend: str
     out = schedule_json(analysis, name=name) if fmt == "json" else schedule_text(analysis, name=name)
     click.echo(out, nl=False)
     sys.exit(EXIT_VIOLATED if analysis.failed else EXIT_OK)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--theorem", "names", multiple=True, help="Only the theorems with these names (repeatable).")
+def prove(paths: Sequence[str], fmt: str, names: Sequence[str]) -> None:
+    """Check theorem files (proofs/NAME.py, or a directory of them) with Z3.
+
+    Each theorem says whether it expects to be proved or refuted. Exit codes: 0 every outcome is
+    the expected one, 1 some outcome differs (or is unknown), 2 bad input.
+    """
+    from kmodel.smt.proofs import render_json, render_text, run
+
+    report = run(list(paths), names=list(names) or None)
+    if names and not report.results:
+        raise click.UsageError(f"no theorem named {', '.join(names)} in {', '.join(paths)}")
+    click.echo((render_json if fmt == "json" else render_text)(report), nl=False)
+    sys.exit(EXIT_OK if report.ok else EXIT_VIOLATED)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

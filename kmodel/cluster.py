@@ -13,7 +13,8 @@ from the control plane (:mod:`kmodel.faults`). A step (:class:`Step`) is one of:
   token controllers, the PV binder (one per component). Each reconcile is one atomic step: it
   reads the current state and its requests are applied together by :func:`kmodel.api.apply_all`;
 * a **fault** (``node-crash``, ``node-loss``, ``partition``, ``control-plane-partition``,
-  ``zone-outage``, ``zone-loss``, ``pod-crash``, ``probe-failure``, ``volume-loss``), bounded by
+  ``zone-outage``, ``zone-loss``, ``pod-crash``, ``probe-failure``, ``volume-loss``,
+  ``stale-view``), bounded by
   :class:`Faults` (:mod:`kmodel.faults`);
 * a **node recovery** (fair: crashed and cut-off nodes eventually come back);
 * a **user event** from the scenario, in order, each enabled at any point after the previous.
@@ -135,10 +136,11 @@ class Faults:
     zone_losses: int = 0
     probe_failures: int = 0
     volume_losses: int = 0
+    stale_views: int = 0
 
     def __post_init__(self) -> None:
         for name in ("node_failures", "pod_crashes", "node_losses", "partitions", "control_plane_partitions",
-                     "zone_outages", "zone_losses", "probe_failures", "volume_losses"):
+                     "zone_outages", "zone_losses", "probe_failures", "volume_losses", "stale_views"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise InvalidArgument(f"faults.{name} must be a non-negative integer, got {value!r}")

@@ -23,6 +23,13 @@ Fault budgets (``spec.faults`` of a scenario, :class:`kmodel.cluster.Faults`):
   step). ``controlPlanePartitions``: every node not labelled
   ``node-role.kubernetes.io/control-plane`` is cut off at once (the API server's side of the
   network keeps its control-plane nodes).
+* ``staleViews``: a node's kubelet goes on acting on a stale view of the API server (its watch
+  broke and its informer stopped updating; state ``stale``): it does not see pods bound to its
+  node since (it does not start them) nor deletions since (it keeps a deleted pod's containers
+  running and keeps reporting its status), while its own writes still go through. The watch is
+  re-established (``resync``, fair) and the kubelet catches up. The model's stand-in for "the
+  view at the time of the fault" is the pod's own state: a pod still Pending is one it has not
+  seen; a deletion mark is one it has not seen.
 * ``zoneOutages``: every node of one zone (``topology.kubernetes.io/zone``) goes ``down`` at once;
   each recovers (fair). ``zoneLosses``: every node of one zone is ``lost`` at once (the zone does
   not come back within the behaviour: what must heal, heals without it).
@@ -55,12 +62,13 @@ from kmodel.objects.nodes import Node
 from kmodel.objects.workloads import COMPLETED, RUNNING, TERMINATED, UNHEALTHY, Pod
 from kmodel.state import ClusterState
 
-__all__ = ["DOWN", "LOST", "PARTITIONED", "CONTROL_PLANE_LABEL", "machine_state", "machine_up",
+__all__ = ["DOWN", "LOST", "PARTITIONED", "STALE", "CONTROL_PLANE_LABEL", "machine_state", "machine_up",
            "reachable", "steps", "crash_pod", "crashable_pods", "set_machines", "rename_machines"]
 
 DOWN = "down"
 LOST = "lost"
 PARTITIONED = "partitioned"
+STALE = "stale"
 CONTROL_PLANE_LABEL = "node-role.kubernetes.io/control-plane"
 
 
@@ -73,13 +81,18 @@ def machine_state(env: Any, node: str) -> str:
 
 
 def machine_up(env: Any, node: str) -> bool:
-    """The machine runs (``up`` or ``partitioned``): its containers run."""
-    return machine_state(env, node) in ("up", PARTITIONED)
+    """The machine runs (``up``, ``partitioned`` or ``stale``): its containers run."""
+    return machine_state(env, node) in ("up", PARTITIONED, STALE)
 
 
 def reachable(env: Any, node: str) -> bool:
-    """The node's kubelet runs and reaches the API server."""
-    return machine_state(env, node) == "up"
+    """The node's kubelet runs and reaches the API server (its view may be stale)."""
+    return machine_state(env, node) in ("up", STALE)
+
+
+def stale(env: Any, node: str) -> bool:
+    """The node's kubelet acts on a stale view of the API server (the ``staleViews`` fault)."""
+    return env is not None and machine_state(env, node) == STALE
 
 
 def set_machines(env: Any, changes: dict[str, str]) -> Any:
@@ -174,6 +187,9 @@ def steps(model: Any, world: Any, only: Any) -> Iterator[tuple[Any, Any]]:
                 new = _heartbeat(new, name)
                 yield Step("node-recovery", "recover" if st == DOWN else "heal", ref), \
                     World(new, set_machines(env, {name: "up"}))
+            elif st == STALE:  # the kubelet's watch is re-established: it sees the store again
+                yield Step("node-recovery", "resync", ObjectRef("Node", "", name)), \
+                    World(cluster, set_machines(env, {name: "up"}))
     if only is not None and only.actor != "fault":
         return
     healthy = [n for n in nodes if machine_state(env, n.name) == "up"]
@@ -189,6 +205,10 @@ def steps(model: Any, world: Any, only: Any) -> Iterator[tuple[Any, Any]]:
         env2 = _spend(env, "partitions")
         for node in healthy:
             yield Step("fault", "partition", node.ref), World(cluster, set_machines(env2, {node.name: PARTITIONED}))
+    if _used(env, "staleViews") < faults.stale_views:
+        env2 = _spend(env, "staleViews")
+        for node in healthy:
+            yield Step("fault", "stale-view", node.ref), World(cluster, set_machines(env2, {node.name: STALE}))
     if _used(env, "controlPlanePartitions") < faults.control_plane_partitions:
         cut = {n.name: PARTITIONED for n in healthy if n.metadata.label(CONTROL_PLANE_LABEL) is None}
         if cut:

@@ -12,7 +12,7 @@ A spec is a folder (or file) of manifests plus at most one object::
         nodeFailures: 1          # at most one node crash (crashed nodes recover: fair)
         podCrashes: 1            # at most one container crash
         # also: nodeLosses, partitions, controlPlanePartitions, zoneOutages, zoneLosses,
-        # probeFailures, volumeLosses (kmodel.faults)
+        # probeFailures, volumeLosses, staleViews (kmodel.faults)
       events:                    # user edits, in order, each enabled any time after the previous
         - scale: {kind: ReplicaSet, name: cache, replicas: 5}
         # setImage, rollback, pause, resume, apply: kubectl's edits (see kmodel.kubectl);
@@ -31,6 +31,7 @@ zero faults).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -107,7 +108,7 @@ def _count(value: Any, source: Source, path: str, *, allow_none: bool = False) -
 _FAULT_FIELDS = {"nodeFailures": "node_failures", "podCrashes": "pod_crashes", "nodeLosses": "node_losses",
                  "partitions": "partitions", "controlPlanePartitions": "control_plane_partitions",
                  "zoneOutages": "zone_outages", "zoneLosses": "zone_losses", "probeFailures": "probe_failures",
-                 "volumeLosses": "volume_losses"}
+                 "volumeLosses": "volume_losses", "staleViews": "stale_views"}
 
 
 def parse_scenario(doc: dict[str, Any], source: Source) -> Scenario:
@@ -250,7 +251,12 @@ def load_spec(paths: Sequence[str], *, stdin: TextIO | None = None) -> Spec:
         src = loaded.sources.get(getattr(exc, "ref", None))
         if src is None:
             raise InvalidManifest(str(exc), file=paths[0]) from None
-        raise InvalidManifest(str(exc), file=src.file, line=src.line, document=src.document) from None
+        # A 422 names the field ("spec.ports[0].nodePort: Invalid value: ..."): point at its line.
+        match = re.search(r": ((?:spec|metadata)(?:\.[A-Za-z]+|\[\d+\])+): Invalid value", str(exc))
+        doc = next((d for d in loaded.documents if d.source == src), None)
+        fieldpath = match.group(1) if match else None
+        line = doc.line(fieldpath) if doc is not None and fieldpath else src.line
+        raise InvalidManifest(str(exc), file=src.file, line=line, document=src.document, field=fieldpath) from None
     return Spec(tuple(paths), loaded, scenario, model)
 
 

@@ -156,7 +156,6 @@ def test_scenario_fault_budgets_and_errors(tmp_path):
 
 
 def test_volume_loss_fails_the_pods_that_mount_it():
-    from kmodel.api import Create, apply
     from kmodel.objects.storage import (PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimSpec,
                                         PersistentVolumeSpec, PersistentVolumeStatus, Volume)
     from kmodel.agents.kubelet import reconcile as kubelet

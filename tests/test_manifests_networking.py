@@ -194,4 +194,5 @@ def test_admission_conflict_is_reported_at_the_object(tmp_path):
                                      "  ports: [{port: 80, nodePort: 30080}]\n")
     with pytest.raises(InvalidManifest) as e:
         kmodel.load_spec([str(tmp_path)])
-    assert e.value.line == 8 and "provided port is already allocated" in str(e.value)
+    assert (e.value.line, e.value.field) == (13, "spec.ports[0].nodePort")
+    assert "provided port is already allocated" in str(e.value)

@@ -48,6 +48,10 @@ heartbeat resumes). For each pod bound to its node it may:
 * **assign the pod's IP** when it starts (:mod:`kmodel.agents.ipam`), or, for a running pod
   read from a manifest without ``status.podIP``, as its own step.
 
+A kubelet acting on a stale view (the ``staleViews`` fault) neither starts pods bound since nor
+sees deletions since: it keeps a deleted pod's containers running (and restarting) and keeps
+reporting its status, until its watch is re-established.
+
 Abstracted: one status for all of a pod's containers (they share fate: the restart count is the
 largest), image pulls, init containers' individual runs, ``activeDeadlineSeconds``, eviction
 under node pressure, static pods, and the probe periods themselves (a result is published
@@ -71,7 +75,6 @@ from kmodel.objects.workloads import (
     RUNNING,
     TERMINATED,
     UNHEALTHY,
-    WAITING,
     Pod,
     pod_requests,
 )
@@ -337,6 +340,14 @@ def _reachable(env: Any, node: str) -> bool:
     return reachable(env, node)
 
 
+def _stale(env: Any, node: str) -> bool:
+    if env is None:
+        return False
+    from kmodel.faults import stale
+
+    return stale(env, node)
+
+
 def keys(view: Any) -> list[ObjectRef]:
     """Pods on nodes whose kubelet is reachable, and such nodes whose status needs posting."""
     state, env = _split(view)
@@ -475,11 +486,14 @@ def reconcile(view: Any, key: ObjectRef) -> tuple[Any, ...]:
     if node is None:
         return ()
     status = pod.status
-    if pod.metadata.deleting:
+    behind = _stale(env, pod.spec.node_name)  # the staleViews fault (kmodel.faults)
+    if pod.metadata.deleting and not behind:
         if _pre_stop_holds(state, pod):
             return ()
         return (Delete(key, grace_period=0),)
     if status.phase == "Pending":
+        if behind:  # bound since its view went stale: not seen
+            return ()
         failure = _admission_failure(state, pod, node)
         if failure is not None:
             reason, _message = failure

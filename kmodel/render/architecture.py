@@ -188,7 +188,11 @@ def architecture(inputs: Inputs) -> Diagram:
     _workloads(b, inputs, colours)
     _arrange(b, nodes)
     _load_balancers(b, inputs, albs, lb_services, vpc)
-    if inputs.settled:
+    if inputs.unsettled:
+        b.finding("unsettled", "component:kube-controller-manager",
+                  f"the model's controllers do not settle: after {inputs.settle_steps} steps (no faults) they "
+                  "still have work (a cycle); drawn there")
+    elif inputs.settled:
         b.notes.append(f"drawn after {inputs.settle_steps} controller steps (no faults), where kmodel's "
                        "controllers and scheduler leave it")
     else:

@@ -194,7 +194,8 @@ def _stamped_files(directory: str) -> list[str]:
     return out
 
 
-def _visit(directory: str, act: Callable[[str, bytes, bytes], None], compare_bytes: bool = True) -> list[str]:
+def _visit(directory: str, act: Callable[[str, bytes, bytes], None], compare_bytes: bool = True,
+           select: Callable[[Request], bool] | None = None) -> list[str]:
     if not os.path.isdir(directory):
         raise InvalidArgument(f"{directory}: not a directory")
     problems: list[str] = []
@@ -213,6 +214,8 @@ def _visit(directory: str, act: Callable[[str, bytes, bytes], None], compare_byt
             problems.append(f"{shown}: drawn from standard input, cannot be checked")
             continue
         request = Request.from_stamp(stamp, os.path.dirname(os.path.abspath(path)))
+        if select is not None and not select(request):
+            continue
         try:
             diagram = build(request, cache=cache)
         except KmodelError as exc:
@@ -238,12 +241,14 @@ def _visit(directory: str, act: Callable[[str, bytes, bytes], None], compare_byt
     return problems
 
 
-def check_directory(directory: str, *, compare_bytes: bool = True) -> list[str]:
+def check_directory(directory: str, *, compare_bytes: bool = True,
+                    select: Callable[[Request], bool] | None = None) -> list[str]:
     """Problems with the stamped diagrams under ``directory`` (empty: all current).
 
     Every file's DOT digest is compared with a fresh drawing; with ``compare_bytes`` (the
-    default) the whole file too, when the local graphviz is the one that laid it out."""
-    return _visit(directory, lambda path, old, new: None, compare_bytes)
+    default) the whole file too, when the local graphviz is the one that laid it out. ``select``
+    limits the check to the files whose request it accepts."""
+    return _visit(directory, lambda path, old, new: None, compare_bytes, select)
 
 
 def update_directory(directory: str) -> list[str]:

@@ -249,6 +249,8 @@ class Inputs:
     _rep: dict[str, str] = field(default_factory=dict, repr=False)
     rejected: tuple[tuple[Any, str], ...] = ()
     """``(ObjectRef, message)`` of objects the model's API server refused (left out of the state)."""
+    unsettled: bool = False
+    """With ``settle``: the controllers never stopped (they cycle, or the step bound cut them)."""
 
     # -- namespaces ----------------------------------------------------------------------------
     def rep(self, namespace: str) -> str:
@@ -529,14 +531,16 @@ def count_healthy_pods(pods: Sequence[Pod]) -> int:
 
 # -- loading --------------------------------------------------------------------------------------
 
-def settle(model: Any, world: Any, max_steps: int = 20000) -> tuple[Any, int, bool]:
+def settle(model: Any, world: Any, max_steps: int = 5000) -> tuple[Any, int, bool]:
     """Run the model's controllers (no faults, no user events) until none has anything to do.
 
     Each step is the first enabled controller step in the model's order, so the result is
-    deterministic. Returns ``(world, steps, settled)``; ``settled`` is ``False`` when
-    ``max_steps`` cut the run.
+    deterministic. Returns ``(world, steps, settled)``; ``settled`` is ``False`` when the
+    controllers come back to a state they were in (they cycle: the state returned is the first
+    one repeated) or ``max_steps`` cut the run (a cycle through ever-new states).
     """
     names = {c.name for c in model.controllers}
+    seen = {world}
     for step_count in range(max_steps):
         for step, nxt in model.successors(world):
             if step.actor in names:
@@ -545,6 +549,9 @@ def settle(model: Any, world: Any, max_steps: int = 20000) -> tuple[Any, int, bo
             return world, step_count, True  # controllers come first: none is enabled
         else:
             return world, step_count, True
+        if world in seen:
+            return world, step_count + 1, False
+        seen.add(world)
     return world, max_steps, False
 
 
@@ -651,7 +658,13 @@ def load_inputs(paths: Sequence[str], *, config: DiagramConfig | None = None, se
                 rejected.append((ref, str(exc)))
     world, steps, settled = model.initial, 0, False
     if settle_state:
-        world, steps, settled = settle(model, world)
+        # A bound on the run, generous for controllers that settle (each object takes a few
+        # steps) and short for ones that never do (a state that keeps growing never repeats).
+        world, steps, settled = settle(model, world, max_steps=max(200, 20 * len(world.cluster)))
+        settled_fully = settled
+        settled = True  # the state drawn is the controllers' (settled_fully says whether they stopped)
+    else:
+        settled_fully = False
     state = world.cluster
     namespaces = sorted({o.metadata.namespace for o in state.objects() if o.metadata.namespace}
                         | {d.namespace for d in loaded.documents if d.namespace})
@@ -664,7 +677,8 @@ def load_inputs(paths: Sequence[str], *, config: DiagramConfig | None = None, se
         members = {ms[0]: ms for ms in members.values() if ms}
     rep = {m: r for r, ms in members.items() for m in ms}
     return Inputs(input_name(paths, loaded.extras), loaded.documents, state, model, config, tuple(run.findings),
-                  tuple(run.inventory.assumed), settle_state, steps, members, rep, tuple(rejected))
+                  tuple(run.inventory.assumed), settle_state, steps, members, rep, tuple(rejected),
+                  settle_state and not settled_fully)
 
 
 def input_name(paths: Sequence[str], extras: Sequence[tuple[Any, dict[str, Any]]] = ()) -> str:

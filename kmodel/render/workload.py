@@ -236,6 +236,9 @@ def workload(inputs: Inputs) -> Diagram:
             skipped[d.kind] += 1
     if skipped:
         b.notes.append("not drawn: " + ", ".join(f"{n} {k}" for k, n in sorted(skipped.items())))
+    if inputs.unsettled:
+        b.notes.append(f"the model's controllers do not settle (after {inputs.settle_steps} steps they still "
+                       "have work: a cycle): drawn there")
     if not inputs.settled:
         b.notes.append("drawn as written: controllers not run, pods shown as templates (kmodel diagram --settle "
                        "draws the pods the model's controllers create)")

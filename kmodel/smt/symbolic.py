@@ -409,6 +409,15 @@ class SymbolicModel(Model[Any, NumAction]):
         values = ", ".join(f"{k}={getattr(state, k)}" for k in self._var_names)
         return f"{values} [{params}]" if params else values
 
+    def explain(self, name: str, state: Any) -> list[str]:
+        """Why property ``name`` fails in ``state``, in a sentence (for reports)."""
+        try:
+            f = self.formula(name)
+        except InvalidArgument:
+            return []
+        what = f.description or name
+        return [f"{name} ({what}) is false in: {self.describe_state(state)}"]
+
     def changes(self, before: Any, after: Any) -> list[str]:
         """``name: old -> new`` for every variable a step changed."""
         return [f"{k}: {getattr(before, k)} -> {getattr(after, k)}" for k in self._var_names

@@ -338,3 +338,35 @@ def test_kubelet_of_a_stopped_machine_does_nothing():
     assert reconcile(World(s, Env(machines=(("n1", "down"),))), ref) == ()
     assert reconcile(World(s, Env(machines=(("n1", "partitioned"),))), ref) == ()
     assert reconcile(World(s, Env()), ref) != ()
+
+
+def test_stale_kubelet_misses_deletions_and_new_pods():
+    """The staleViews fault: a deleted pod keeps running, a newly bound pod is not started."""
+    from kmodel.api import Delete
+    from kmodel.cluster import Env, World
+
+    stale = Env(machines=(("n1", "stale"),))
+    s, ref = _state(_pod())
+    assert reconcile(World(s, stale), ref) == ()  # bound since the view went stale: unseen
+    s, _ = _step(s, ref)  # started while the view was fresh
+    s, _ = apply(s, Delete(ref))  # graceful deletion: deletionTimestamp set
+    assert s.get(ref).metadata.deleting
+    assert reconcile(World(s, stale), ref) == ()  # it does not see the deletion: keeps running
+    s2 = _run(s, ref, containers=TERMINATED)
+    assert reconcile(World(s2, stale), ref) != ()  # and even restarts the deleted pod's container
+    assert [type(r).__name__ for r in reconcile(World(s, Env()), ref)] == ["Delete"]  # after resync
+
+
+def test_stale_view_fault_and_resync_steps():
+    from kmodel.cluster import ClusterModel, Faults
+    from kmodel.objects.meta import LabelSelector
+    from kmodel.objects.workloads import PodTemplateSpec, ReplicaSet, ReplicaSetSpec
+
+    labels = (("app", "web"),)
+    rs = ReplicaSet(ObjectMeta("web", "default"), ReplicaSetSpec(LabelSelector(labels), PodTemplateSpec(
+        labels, PodSpec((Container("web"),))), 1))
+    model = ClusterModel([Namespace(ObjectMeta("default")), NODE, rs], faults=Faults(stale_views=1))
+    step, w = next((s, w) for s, w in model.successors(model.initial) if s.verb == "stale-view")
+    assert w.env.machines == (("n1", "stale"),)
+    assert [s.verb for s, _ in model.successors(w) if s.actor == "node-recovery"] == ["resync"]
+    assert model.checker().bfs().verdict == "holds"

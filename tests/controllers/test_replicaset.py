@@ -453,26 +453,29 @@ def test_calculate_status_min_ready_seconds_adapted():
     assert (st.ready_replicas, st.available_replicas) == (1, 1)
 
 
-NO_FAILURE = "no create or delete fails in the model, so manageReplicas never returns an error"
 _FAILED = ReplicaSetStatus(conditions=(ReplicaSetCondition("ReplicaFailure", "True"),))
+_ERR = 'pods "web-" is forbidden: error looking up service account default/x'
 
 
 @pytest.mark.parametrize(
-    "rs,npods",
+    "rs,npods,err,want",
     [
-        pytest.param(mk_rs(replicas=2), 1, id="TestCalculateStatusConditions-err-no-cond-diff<0",
-                     marks=pytest.mark.skip(reason=NO_FAILURE)),
-        pytest.param(mk_rs(replicas=2), 3, id="TestCalculateStatusConditions-err-no-cond-diff>0",
-                     marks=pytest.mark.skip(reason=NO_FAILURE)),
-        pytest.param(mk_rs(replicas=10, status=_FAILED), 1, id="TestCalculateStatusConditions-no-err-cond-removed"),
-        pytest.param(mk_rs(replicas=10, status=_FAILED), 1, id="TestCalculateStatusConditions-err-cond-kept",
-                     marks=pytest.mark.skip(reason=NO_FAILURE)),
-        pytest.param(mk_rs(replicas=2), 1, id="TestCalculateStatusConditions-no-err-no-cond"),
+        pytest.param(mk_rs(replicas=2), 1, _ERR, (("ReplicaFailure", "True", "FailedCreate"),),
+                     id="TestCalculateStatusConditions-err-no-cond-diff<0"),
+        pytest.param(mk_rs(replicas=2), 3, _ERR, (("ReplicaFailure", "True", "FailedDelete"),),
+                     id="TestCalculateStatusConditions-err-no-cond-diff>0"),
+        pytest.param(mk_rs(replicas=10, status=_FAILED), 1, "", (), id="TestCalculateStatusConditions-no-err-cond-removed"),
+        pytest.param(mk_rs(replicas=10, status=_FAILED), 1, _ERR, (("ReplicaFailure", "True", ""),),
+                     id="TestCalculateStatusConditions-err-cond-kept"),
+        pytest.param(mk_rs(replicas=2), 1, "", (), id="TestCalculateStatusConditions-no-err-no-cond"),
     ],
 )
-def test_calculate_status_conditions(rs, npods):
+def test_calculate_status_conditions(rs, npods, err, want):
+    """manageReplicas errors come from the API server (a create refused by the ServiceAccount
+    admission, kmodel.admission)."""
     pods = [upstream_new_pod(f"pod{i}", rs, "Running") for i in range(npods)]
-    assert calculate_status(rs, pods).conditions == ()
+    got = calculate_status(rs, pods, err).conditions
+    assert tuple((c.type, c.status, c.reason) for c in got) == want
 
 
 # --------------------------------------------------------------------------------------------

@@ -220,13 +220,15 @@ def _valid_strategy(o: Any, s: Any) -> Any:
     """Apps validation of a rolling update: not both 0 (``getIntOrPercentValue``), maxUnavailable
     at most 100%, an int maxSurge an int32; and the float computation of percentages exact
     (``p * replicas < 2**53``)."""
-    return o.and_(
+    rules = [
         o.or_(s.max_surge != 0, s.max_unavailable != 0),
         o.or_(s.max_unavailable_pct == 0, s.max_unavailable <= 100),
         o.or_(s.max_surge_pct == 1, s.max_surge <= MAX_INT32),
-        s.max_surge * s.replicas < 2**53,
-        s.max_unavailable * s.replicas < 2**53,
-    )
+    ]
+    width = getattr(o, "width", None)
+    if width is None or width > 54:  # narrower bit-vectors cannot hold 2**53 (their domains are small)
+        rules += [s.max_surge * s.replicas < 2**53, s.max_unavailable * s.replicas < 2**53]
+    return o.and_(*rules)
 
 
 _STRATEGY_PARAMS = (
@@ -242,8 +244,9 @@ class Fenceposts(SymbolicModel):
     """``ResolveFenceposts`` on its own: a model with parameters only (no steps).
 
     Properties: ``never-zero-zero`` (the fenceposts are never both 0, so a rolling update can
-    always move), and ``in-int32`` (the scaled values fit an ``int32``, the assumption under
-    which the first holds).
+    always move), ``in-int32`` (the scaled values fit an ``int32``) and
+    ``never-zero-zero-in-int32`` (the first under the second: the ``int32`` conversion after
+    the zero check is what can make both 0).
 
     Parameters
     ----------
@@ -254,7 +257,8 @@ class Fenceposts(SymbolicModel):
     name = "fenceposts"
     width = 64
     upstream = ("pkg/controller/deployment/util/deployment_util.go", "staging/src/k8s.io/apimachinery/pkg/util/intstr/intstr.go")
-    PARAMS = (Param("replicas", 0, MAX_INT32, "spec.replicas"), *_STRATEGY_PARAMS)
+    # replicas < 2**22 and percentages < 2**40 keep every product inside 64-bit bit-vectors
+    PARAMS = (Param("replicas", 0, 2**22, "spec.replicas"), *_STRATEGY_PARAMS)
     VARS = ()
 
     def __init__(self, *, replicas: Any = 10, max_surge: Any = "25%", max_unavailable: Any = "25%", **params: Any) -> None:
@@ -285,6 +289,8 @@ class Fenceposts(SymbolicModel):
             always("never-zero-zero", never_zero_zero,
                    description="ResolveFenceposts never returns (0, 0)"),
             always("in-int32", in_int32, description="the scaled maxSurge and maxUnavailable fit an int32"),
+            always("never-zero-zero-in-int32", lambda o, s: o.implies(in_int32(o, s), never_zero_zero(o, s)),
+                   description="when the scaled values fit an int32, ResolveFenceposts never returns (0, 0)"),
         )
 
 
@@ -455,10 +461,11 @@ class RollingUpdate(SymbolicModel):
     def invariants(self) -> Mapping[str, Any]:
         """Strengthening that makes ``surge-bound`` and ``availability`` 1-inductive (no rollover)."""
         def counts(o: Any, s: Any) -> Any:
-            parts = []
+            parts = [s.gen >= 1, s.gen <= self.slots - 1, o.or_(s.created == 0, s.created == 1),
+                     s.failures >= 0, s.failures <= s.max_failures, s.rollovers >= 0, s.rollovers <= self.max_rollovers]
             for i in range(self.slots):
                 sp, po, av = getattr(s, f"spec{i}"), getattr(s, f"pods{i}"), getattr(s, f"avail{i}")
-                parts += [sp >= 0, av >= 0, av <= po]
+                parts += [sp >= 0, sp <= s.replicas, av >= 0, av <= po]
                 # the new ReplicaSet and later slots never have more pods than spec
                 parts.append(o.implies(s.gen <= i, po <= sp))
                 parts.append(o.implies(s.gen < i, sp == 0))
@@ -490,6 +497,7 @@ class ProportionalScaling(SymbolicModel):
     """
 
     name = "proportional-scaling"
+    width = 64
     upstream = ("pkg/controller/deployment/sync.go", "pkg/controller/deployment/util/deployment_util.go")
     PARAMS = (
         Param("old_replicas", 0, MAX_INT32, "spec.replicas before the edit"),
