@@ -42,12 +42,24 @@ def _has_services(spec: Path) -> bool:
     return False
 
 
+def _numeric(spec: Path) -> bool:
+    import yaml
+
+    scenario = spec / "scenario.yaml"
+    if not scenario.exists():
+        return False
+    return any(isinstance(doc, dict) and isinstance(doc.get("spec"), dict) and "model" in doc["spec"]
+               for doc in yaml.safe_load_all(scenario.read_text()))
+
+
 def plan() -> list[tuple[str, object]]:
     """``(file stem, Request)`` for every diagram, in a fixed order."""
     from kmodel.render.command import Request
 
     out: list[tuple[str, object]] = []
     for spec in sorted(p for p in (ROOT / "specs").iterdir() if (p / "expected.json").exists()):
+        if _numeric(spec):
+            continue  # a numeric model (Scenario spec.model, kmodel.smt.scenario): no cluster to draw
         paths = (str(spec),)
         out.append((f"{spec.name}-architecture", Request(paths, "architecture", settle=True)))
         out.append((f"{spec.name}-workload", Request(paths, "workload", settle=True)))

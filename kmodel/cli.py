@@ -66,6 +66,9 @@ def explore(spec: Sequence[str], strategy: str, max_depth: int | None, max_state
     states = max_states if max_states is not None else scenario.max_states
     checker = checker.max_depth(depth).max_states(states).timeout(timeout)
     if strategy == "smt":
+        from kmodel.smt.bmc import encodable
+
+        encodable(loaded.model)  # EncodingUnsupported (exit 2) names a model without an encoding
         if depth is None:
             raise click.UsageError("--strategy smt needs a depth: --max-depth N or the scenario's bounds.maxDepth")
         result = checker.smt(depth)

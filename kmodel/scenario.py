@@ -64,6 +64,7 @@ class Scenario:
     expect: dict[str, str] = field(default_factory=dict)
     new_namespaces: tuple[str, ...] = ()  # spec.newNamespaces: created just now (kmodel.cluster)
     source: Source | None = None
+    model: Any = None  # spec.model: a numeric model checked instead of a cluster (kmodel.smt.scenario)
 
 
 @dataclass(frozen=True)
@@ -116,8 +117,12 @@ def parse_scenario(doc: dict[str, Any], source: Source) -> Scenario:
     _known(doc, ("apiVersion", "kind", "metadata", "spec"), source, "")
     meta = _mapping(doc.get("metadata"), source, "metadata")
     spec = _mapping(doc.get("spec"), source, "spec")
-    _known(spec, ("controllers", "faults", "events", "bounds", "properties", "expect", "newNamespaces"),
+    _known(spec, ("controllers", "faults", "events", "bounds", "properties", "expect", "newNamespaces", "model"),
            source, "spec")
+    if "model" in spec:  # a numeric model instead of a cluster
+        from kmodel.smt.scenario import parse_numeric
+
+        return parse_numeric(doc, source, Scenario)
     new_namespaces = spec.get("newNamespaces", []) or []
     if not isinstance(new_namespaces, list) or not all(isinstance(n, str) for n in new_namespaces):
         raise _err("expected a list of namespace names", source, "spec.newNamespaces")
@@ -233,6 +238,10 @@ def load_spec(paths: Sequence[str], *, stdin: TextIO | None = None) -> Spec:
         raise InvalidManifest("more than one Scenario in a spec", file=second.file, line=second.line,
                               document=second.document)
     scenario = scenarios[0] if scenarios else Scenario()
+    if scenario.model is not None:
+        from kmodel.smt.scenario import numeric_spec
+
+        return numeric_spec(paths, loaded, scenario, Spec)
     controllers = tuple(c for c in DEFAULT_CONTROLLERS if c.name in scenario.controllers)
     try:
         model = ClusterModel(

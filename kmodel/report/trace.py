@@ -115,6 +115,8 @@ def trace_entries(model: Any, path: Path[Any, Any]) -> list[dict[str, Any]]:
         cb, ca = getattr(before, "cluster", before), getattr(after, "cluster", after)
         if hasattr(cb, "objects"):
             entry["changes"] = _state_diff(cb, ca)
+        elif callable(getattr(model, "changes", None)):  # numeric models (kmodel.smt.symbolic)
+            entry["changes"] = [{"object": "state", "change": "updated", "fields": model.changes(before, after)}]
         if path.loop_start is not None and i == len(path.actions) - 1:
             entry["loops_back_to_step"] = path.loop_start
         entries.append(entry)

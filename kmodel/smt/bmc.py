@@ -148,7 +148,7 @@ def bmc(model: Any, *, depth: int, properties: Sequence[str] | None = None, time
         if f not in safety:
             results[f.name] = PropertyResult(f.name, f.expectation, INCOMPLETE,
                                              reason="liveness properties are not checked by the SMT engine (use bfs)")
-    solver = z3.Solver()
+    solver = enc.solver()
     solver.add(enc.base(), enc.init(0))
     if solver.check() == z3.unsat:
         raise InvalidModel(f"{model.name}: no initial state satisfies the parameter domains and constraints "
@@ -184,7 +184,7 @@ def bmc(model: Any, *, depth: int, properties: Sequence[str] | None = None, time
             target = enc.prop(f.name, k)
             if f.expectation is Expectation.ALWAYS:
                 target = z3.Not(target) if not isinstance(target, bool) else (not target)
-            lit = z3.Bool(f"__bmc_{f.name}@{k}")
+            lit = enc.bool(f"__bmc_{f.name}@{k}")
             solver.add(z3.Implies(lit, target))
             verdict = check(lit)
             if verdict == z3.sat:
@@ -222,7 +222,7 @@ def bmc(model: Any, *, depth: int, properties: Sequence[str] | None = None, time
 
 def _no_simple_path(enc: Any, length: int, timeout_ms: int | None) -> bool:
     """Whether no path of ``length`` steps through pairwise distinct states exists."""
-    s = z3.Solver()
+    s = enc.solver()
     if timeout_ms is not None:
         s.set("timeout", timeout_ms)
     tag = "__simple"

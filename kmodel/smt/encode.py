@@ -18,7 +18,7 @@ Examples
 >>> import z3
 >>> from kmodel.smt.models.replicaset import ReplicaSetExpectations
 >>> enc = ReplicaSetExpectations(replicas=2).smt()
->>> s = z3.Solver(); s.add(enc.base(), enc.init(0), enc.trans(0), enc.state(1).pods == 2)
+>>> s = enc.solver(); s.add(enc.base(), enc.init(0), enc.trans(0), enc.state(1).pods == 2)
 >>> s.check()
 sat
 >>> states, actions = enc.decode(s.model(), 1)
@@ -54,10 +54,11 @@ class Encoding:
     """
 
     def __init__(self, model: SymbolicModel, *, width: int | None = None, prefix: str = "",
-                 style: str = "relational") -> None:
+                 style: str = "relational", ctx: Any = None) -> None:
         self.model = model
         self.style = style
-        self.o = Z3Ops(width)
+        self.o = Z3Ops(width, ctx)
+        self.ctx = self.o.ctx
         self.width = width
         self.prefix = prefix
         # A fixed parameter is its value (keeps products with it linear); an open one a constant.
@@ -126,7 +127,14 @@ class Encoding:
         return self.z3_int(f"{self.prefix}__action@{t}")
 
     def z3_int(self, name: str) -> Any:
-        return z3.Int(name)
+        return z3.Int(name, self.ctx)
+
+    def solver(self, logic: str | None = None) -> Any:
+        """A solver in this encoding's Z3 context."""
+        return self.o.solver(logic)
+
+    def bool(self, name: str) -> Any:
+        return z3.Bool(name, self.ctx)
 
     def trans(self, t: Any, u: Any = None, *, stutter: bool = False) -> Any:
         """The transition relation from step ``t`` to step ``u`` (default ``t + 1``).

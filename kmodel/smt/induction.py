@@ -127,7 +127,7 @@ def _base_case(model: SymbolicModel, properties: Sequence[str], invariants: Mapp
                                claim=tuple(names))
     if invariants:
         enc = model.smt()
-        s = z3.Solver()
+        s = enc.solver()
         if timeout is not None:
             s.set("timeout", max(1, int(timeout * 1000)))
         s.add(enc.base(), enc.init(0))
@@ -135,7 +135,7 @@ def _base_case(model: SymbolicModel, properties: Sequence[str], invariants: Mapp
             if k:
                 s.add(enc.trans(k - 1, k))
             for name, fn in invariants.items():
-                lit = z3.Bool(f"__inv_{name}@{k}")
+                lit = enc.bool(f"__inv_{name}@{k}")
                 s.add(z3.Implies(lit, z3.Not(enc.formula(fn, k))))
                 if s.check(lit) == z3.sat:
                     states, actions = enc.decode(s.model(), k)
@@ -157,12 +157,11 @@ def k_induction(model: Any, properties: Sequence[str], *, invariants: Mapping[st
     claim = _claim(model, properties, invariants)
     names = tuple(n for n, _ in claim)
     enc = model.smt()
-    step = z3.Solver()
+    step = enc.solver()
     step.add(enc.base())
 
     def conj(t: Any) -> Any:
-        return z3.And(*[z3.BoolVal(True) if isinstance(v, bool) and v else (z3.BoolVal(False) if v is False else v)
-                        for v in (enc.formula(fn, t) for _, fn in claim)])
+        return z3.And(*[enc.o.lift(v) for v in (enc.formula(fn, t) for _, fn in claim)], enc.o.true)
 
     tag = "__ind"
     cti: Path[Any, Any] | None = None
@@ -180,7 +179,7 @@ def k_induction(model: Any, properties: Sequence[str], *, invariants: Mapping[st
         if simple_path:
             for i in range(k):
                 step.add(enc.distinct((tag, i), (tag, k)))
-        lit = z3.Bool(f"__step@{k}")
+        lit = enc.bool(f"__step@{k}")
         step.add(z3.Implies(lit, z3.Not(conj((tag, k)))))
         if deadline is not None:
             step.set("timeout", max(1, int((deadline - time.monotonic()) * 1000)))
@@ -224,8 +223,8 @@ def spacer(model: Any, properties: Sequence[str], *, invariants: Mapping[str, An
     x, y = enc.variables(0), enc.variables(1)
     open_names = [n for n in model.param_names if not isinstance(enc.params[n], int)]
     sorts = [v.sort() for v in (*params, *x)]
-    inv = z3.Function(f"inv_{model.name.replace('-', '_')}", *sorts, z3.BoolSort())
-    fp = z3.SolverFor("HORN")
+    inv = z3.Function(f"inv_{model.name.replace('-', '_')}", *sorts, z3.BoolSort(enc.ctx))
+    fp = enc.solver("HORN")
     fp.set("engine", "spacer")
     if timeout is not None:
         fp.set("timeout", max(1, int(timeout * 1000)))
@@ -237,8 +236,8 @@ def spacer(model: Any, properties: Sequence[str], *, invariants: Mapping[str, An
 
     fp.add(closed(z3.And(enc.base(), enc.init(0)), inv(*params, *x)))
     fp.add(closed(z3.And(inv(*params, *x), enc.trans(0, 1, stutter=True)), inv(*params, *y)))
-    bad = z3.Or(*[z3.Not(_as_bool(enc.formula(fn, 0))) for _, fn in claim])
-    fp.add(closed(z3.And(inv(*params, *x), bad), z3.BoolVal(False)))
+    bad = z3.Or(*[z3.Not(enc.o.lift(enc.formula(fn, 0))) for _, fn in claim], enc.o.false)
+    fp.add(closed(z3.And(inv(*params, *x), bad), enc.o.false))
     verdict = fp.check()
     if verdict == z3.sat:
         text = _invariant_text(fp.model()[inv], [*open_names, *model.var_names])
@@ -254,18 +253,10 @@ def spacer(model: Any, properties: Sequence[str], *, invariants: Mapping[str, An
                        reason=f"Spacer found the claim false but no counterexample within {cex_depth} steps")
 
 
-def _as_bool(v: Any) -> Any:
-    if v is True:
-        return z3.BoolVal(True)
-    if v is False:
-        return z3.BoolVal(False)
-    return v
-
-
 def _invariant_text(interp: Any, names: Sequence[str]) -> str:
     """Spacer's interpretation of the invariant, with the model's names for its arguments."""
     if interp is None:
         return "true"
     body = interp.else_value() if isinstance(interp, z3.FuncInterp) else interp
-    named = z3.substitute_vars(body, *[z3.Int(n) for n in names])
+    named = z3.substitute_vars(body, *[z3.Int(n, body.ctx) for n in names])
     return str(z3.simplify(named))

@@ -62,16 +62,16 @@ def smallest(model: Any, prop: str, *, minimize: Sequence[str], depth: int = 10,
                                   f"{', '.join(model.param_names)})")
     start = time.monotonic()
     enc = model.smt()
-    opt = z3.Optimize()
+    opt = z3.Optimize(ctx=enc.ctx)
     opt.set(priority="lex")
     if timeout is not None:
         opt.set("timeout", max(1, int(timeout * 1000)))
     opt.add(enc.base(), enc.init(0))
     for t in range(depth):
         s, nxt = enc.state(t), enc.state(t + 1)
-        idle = z3.And(*[getattr(nxt, n) == getattr(s, n) for n in model.var_names]) if model.var_names else True
+        idle = z3.And(*[getattr(nxt, n) == getattr(s, n) for n in model.var_names], enc.o.true)
         opt.add(z3.Or(enc.trans(t, t + 1), idle))
-    opt.add(z3.Or(*[z3.Not(_as_bool(enc.prop(prop, t))) for t in range(depth + 1)]))
+    opt.add(z3.Or(*[z3.Not(enc.o.lift(enc.prop(prop, t))) for t in range(depth + 1)], enc.o.false))
     for name in minimize:
         term = enc.params[name]
         if not isinstance(term, int):
@@ -98,7 +98,3 @@ def _violates(f: Any, state: Any) -> bool:
     from kmodel.smt.ops import CONCRETE
 
     return not f.condition(CONCRETE, state)
-
-
-def _as_bool(v: Any) -> Any:
-    return z3.BoolVal(v) if isinstance(v, bool) else v

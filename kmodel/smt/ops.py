@@ -16,8 +16,8 @@ Integer semantics are Go's, where Kubernetes and Python differ:
   bit-vector division does; Python's ``//`` floors;
 * :meth:`ConcreteOps.int32` converts to ``int32`` by wrapping (Go's ``int32(x)`` of an ``int``).
 
-Division by zero gives 0 in both readings (a model must guard it; the value only keeps the two
-readings equal where the guard makes it irrelevant).
+Division by zero gives 0 (and a remainder equal to the dividend) in both readings: a model must
+guard it; the value only keeps the two readings equal where the guard makes it irrelevant.
 
 This module imports no C extension: :class:`Z3Ops` imports ``z3`` when it is instantiated.
 
@@ -91,9 +91,7 @@ class ConcreteOps:
 
     @staticmethod
     def rem(a: int, b: int) -> int:
-        """Go's ``a % b``: the sign of ``a``; 0 when ``b == 0``."""
-        if b == 0:
-            return 0
+        """Go's ``a % b``: the sign of ``a`` (``a`` when ``b == 0``, as ``a - quo(a, b) * b``)."""
         return a - ConcreteOps.quo(a, b) * b
 
     @staticmethod
@@ -123,47 +121,56 @@ class Z3Ops:
     Parameters
     ----------
     width : int or None
-        Bit-vector width; ``None`` for mathematical integers (``Int``), used by the CHC/Spacer
-        engine, which works best over linear integer arithmetic.
+        Bit-vector width; ``None`` for mathematical integers (``Int``).
+    ctx : z3.Context or None
+        The Z3 context of every term (default: a fresh one). Each engine run works in its own
+        context, so its search does not depend on what ran before it in the process: answers
+        and times are reproducible run by run.
     """
 
     symbolic = True
 
-    def __init__(self, width: int | None = 32) -> None:
+    def __init__(self, width: int | None = 32, ctx: Any = None) -> None:
         import z3
 
         self.z3 = z3
         self.width = width
-        self.true = z3.BoolVal(True)
-        self.false = z3.BoolVal(False)
+        self.ctx = ctx if ctx is not None else z3.Context()
+        self.true = z3.BoolVal(True, self.ctx)
+        self.false = z3.BoolVal(False, self.ctx)
 
     # -- sorts ----------------------------------------------------------------------------------
     def sort(self) -> Any:
         z3 = self.z3
-        return z3.IntSort() if self.width is None else z3.BitVecSort(self.width)
+        return z3.IntSort(self.ctx) if self.width is None else z3.BitVecSort(self.width, self.ctx)
+
+    def solver(self, logic: str | None = None) -> Any:
+        """A solver in this context (``logic``: ``"HORN"``, ...)."""
+        z3 = self.z3
+        return z3.SolverFor(logic, ctx=self.ctx) if logic else z3.Solver(ctx=self.ctx)
 
     def var(self, name: str) -> Any:
         z3 = self.z3
-        return z3.Int(name) if self.width is None else z3.BitVec(name, self.width)
+        return z3.Int(name, self.ctx) if self.width is None else z3.BitVec(name, self.width, self.ctx)
 
     def bool_var(self, name: str) -> Any:
-        return self.z3.Bool(name)
+        return self.z3.Bool(name, self.ctx)
 
     def const(self, value: int) -> Any:
         z3 = self.z3
         if self.width is None:
-            return z3.IntVal(int(value))
+            return z3.IntVal(int(value), self.ctx)
         if not -(2 ** (self.width - 1)) <= value < 2 ** (self.width - 1):
             from kmodel.errors import InvalidModel
 
             raise InvalidModel(f"the constant {value} does not fit {self.width}-bit signed bit-vectors: "
                                "use a wider encoding (width=...) or Int (width=None)")
-        return z3.BitVecVal(int(value), self.width)
+        return z3.BitVecVal(int(value), self.width, self.ctx)
 
     def lift(self, x: Any) -> Any:
         z3 = self.z3
         if isinstance(x, bool):
-            return z3.BoolVal(x)
+            return z3.BoolVal(x, self.ctx)
         if isinstance(x, int):
             return self.const(x)
         return x

@@ -307,7 +307,8 @@ def render_text(report: Report) -> str:
                 lines.extend(_path_lines(t.model, res.path, "              "))
                 if r.minimal is not None:
                     smallest_ = ", ".join(f"{k}={r.minimal.params[k]}" for k in r.minimal.order)
-                    lines.append(f"            smallest failing configuration: {smallest_}")
+                    lines.append(f"            smallest failing configuration ({smallest_}), replayed:")
+                    lines.extend(_path_lines(t.model, r.minimal.path, "              "))
             if r.outcome == UNKNOWN:
                 lines.append(f"            why: {res.reason}")
                 shown = res.cti if res.cti is not None else res.path
@@ -347,6 +348,7 @@ def render_json(report: Report) -> str:
                 entry["counterexample_to_induction"] = _path_doc(t.model, res.cti)
             if r.minimal is not None:
                 entry["smallest"] = {k: r.minimal.params[k] for k in r.minimal.order}
+                entry["smallest_counterexample"] = _path_doc(t.model, r.minimal.path)
             if res.invariant:
                 entry["invariant"] = res.invariant
             doc["theorems"].append(entry)

@@ -219,6 +219,7 @@ class SymbolicModel(Model[Any, NumAction]):
         if len(self._by_name) != len(self._actions):
             raise InvalidModel(f"{self.name}: action names must be distinct")
         self._formulas = (self._type_ok(), *self.formulas())
+        self._every_formula = self._formulas
         fnames = [f.name for f in self._formulas]
         if len(set(fnames)) != len(fnames):
             raise InvalidModel(f"{self.name}: property names must be distinct")
@@ -268,15 +269,24 @@ class SymbolicModel(Model[Any, NumAction]):
 
     def formula(self, name: str) -> Property[Any]:
         """The property ``name`` with its ``(o, s)`` condition."""
-        for f in self._formulas:
+        for f in self._every_formula:
             if f.name == name:
                 return f
         raise InvalidArgument(f"{self.name}: no property {name!r} (known: "
-                              f"{', '.join(f.name for f in self._formulas)})")
+                              f"{', '.join(f.name for f in self._every_formula)})")
 
     def all_formulas(self) -> tuple[Property[Any], ...]:
-        """Every property with its ``(o, s)`` condition, ``type-ok`` first."""
+        """Every property checked, with its ``(o, s)`` condition (``type-ok`` first)."""
         return self._formulas
+
+    def select(self, names: Sequence[str]) -> SymbolicModel:
+        """The same model checking only the properties ``names`` (in the model's order)."""
+        for n in names:
+            self.formula(n)
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone._formulas = tuple(f for f in self._every_formula if f.name in names)
+        return clone
 
     def with_params(self, **params: Any) -> SymbolicModel:
         """The same model with some parameters changed (others keep this instance's domains) and
@@ -289,6 +299,8 @@ class SymbolicModel(Model[Any, NumAction]):
         # Keep this instance's actions: their choice ranges may have been sized from the
         # parameter domains, and a path found here must replay there.
         clone._actions, clone._by_name = self._actions, self._by_name
+        keep = {f.name for f in self._formulas}
+        clone._formulas = tuple(f for f in clone._every_formula if f.name in keep)
         return clone
 
     def fix(self, state: Any) -> SymbolicModel:

@@ -207,9 +207,12 @@ def int_or_percent(value: int | str) -> tuple[int, int]:
 
 
 def _intstr_params(name: str, value: Any) -> dict[str, Any]:
-    """Constructor sugar: ``"25%"``, ``3``, ``"any"`` or explicit ``(pct, number)`` domains."""
-    if value == "any":
+    """Constructor sugar: ``"25%"``, ``3``, an int range ``(lo, hi)``, ``"any"`` (or ``None``), or
+    explicit ``{"pct": ..., "value": ...}`` domains."""
+    if value is None or value == "any":
         return {f"{name}_pct": None, name: None}
+    if isinstance(value, (tuple, range)):
+        return {f"{name}_pct": 0, name: value}
     if isinstance(value, dict):
         return {f"{name}_pct": value.get("pct"), name: value.get("value")}
     pct, number = int_or_percent(value)
@@ -461,11 +464,11 @@ class RollingUpdate(SymbolicModel):
     def invariants(self) -> Mapping[str, Any]:
         """Strengthening that makes ``surge-bound`` and ``availability`` 1-inductive (no rollover)."""
         def counts(o: Any, s: Any) -> Any:
-            parts = [s.gen >= 1, s.gen <= self.slots - 1, o.or_(s.created == 0, s.created == 1),
+            parts = [s.gen == 1 + s.rollovers, s.gen <= self.slots - 1, o.or_(s.created == 0, s.created == 1),
                      s.failures >= 0, s.failures <= s.max_failures, s.rollovers >= 0, s.rollovers <= self.max_rollovers]
             for i in range(self.slots):
                 sp, po, av = getattr(s, f"spec{i}"), getattr(s, f"pods{i}"), getattr(s, f"avail{i}")
-                parts += [sp >= 0, sp <= s.replicas, av >= 0, av <= po]
+                parts += [sp >= 0, sp <= s.replicas, po <= s.replicas, av >= 0, av <= po]
                 # the new ReplicaSet and later slots never have more pods than spec
                 parts.append(o.implies(s.gen <= i, po <= sp))
                 parts.append(o.implies(s.gen < i, sp == 0))
