@@ -1184,7 +1184,11 @@ def _optional_selector(o: _Obj, key: str) -> LabelSelector | None:
     """A ``metav1.LabelSelector`` that may be absent (``None``: nil) or empty (matches everything)."""
     if not o.has(key):
         return None
-    s = o.map(key)
+    return _selector_fields(o.map(key))
+
+
+def _selector_fields(s: _Obj) -> LabelSelector:
+    """The fields of a ``metav1.LabelSelector`` mapping, validated as upstream does."""
     s.known(_SELECTOR_FIELDS)
     requirements = []
     for r in s.objs("matchExpressions"):
@@ -1468,19 +1472,7 @@ def _read_pod(o: _Obj) -> tuple[Any, str, tuple[str, ...]]:
 
 def _selector(o: _Obj, key: str, what: str) -> LabelSelector:
     s = o.map(key, required=True)
-    s.known(_SELECTOR_FIELDS)
-    requirements = []
-    for r in s.objs("matchExpressions"):
-        r.known(_REQUIREMENT_FIELDS)
-        operator = r.enum("operator", _SELECTOR_OPERATORS, "", required=True)
-        values = r.strings("values")
-        if operator in ("In", "NotIn") and not values:
-            r.fail(f"values must be non-empty when operator is {operator}", "values")
-        if operator in ("Exists", "DoesNotExist") and values:
-            r.fail(f"values must be empty when operator is {operator}", "values")
-        requirements.append(LabelSelectorRequirement(r.str("key", required=True), operator,
-                                                     tuple(sorted(set(values)))))
-    selector = LabelSelector(s.str_map("matchLabels"), tuple(requirements))
+    selector = _selector_fields(s)
     if selector.empty:
         s.fail(f"empty selector is invalid for a {what}: it would select every pod")
     return selector
