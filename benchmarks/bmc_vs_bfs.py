@@ -5,7 +5,7 @@ depth bound, as the number of replicas and the depth grow. Each row reports the 
 engines (they must agree: same verdict, same counterexample length, or the script exits 1), the
 states BFS stored, and the seconds each took; the summary says where each engine wins.
 
-    python benchmarks/bmc_vs_bfs.py              # the default grid, about 2 minutes
+    python benchmarks/bmc_vs_bfs.py              # the default grid, a few minutes
     python benchmarks/bmc_vs_bfs.py --quick      # a few rows, a few seconds (used by the tests)
     python benchmarks/bmc_vs_bfs.py --timeout 60
 
@@ -19,8 +19,17 @@ Workloads:
 * ``rollout``: the rolling update (maxSurge 1, maxUnavailable 1), ``surge-bound`` and
   ``availability`` within the depth;
 * ``pdb``: the PDB with one node failure, a violation 3 steps deep;
+* ``rollover``: the rolling update with one template change mid-rollout, ``availability``;
+* ``stall``: liveness, the rolling update (maxSurge 1, maxUnavailable 0) on ``replicas`` nodes of
+  one pod slot: ``rollout-finishes`` fails in a stuck state 2 steps deep. BFS needs the whole
+  graph for a liveness verdict (it runs without the depth bound); the SMT engine searches stuck
+  states and fair lassos up to the depth;
+* ``spare``: the same with one spare node, where the rollout always finishes: BFS proves it on the
+  whole graph, the SMT engine proves nothing within a bound (``incomplete``): BFS wins by verdict;
 * ``*-range``: ``replicas`` left open over ``1..R`` (BFS starts from every value; BMC keeps it
   symbolic).
+
+A row where one engine reaches a verdict and the other only ``incomplete`` is won by the first.
 """
 
 from __future__ import annotations
@@ -32,8 +41,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from kmodel.model import Expectation
 from kmodel.smt.bmc import bmc
 from kmodel.smt.models import DisruptionBudget, ReplicaSetExpectations, RollingUpdate
+
+_LIVENESS = (Expectation.EVENTUALLY, Expectation.EVENTUALLY_ALWAYS)
 
 
 @dataclass
@@ -58,6 +70,8 @@ class Row:
             return "bmc"
         if self.bmc_seconds is None:
             return "bfs"
+        if (self.bfs_verdict == "incomplete") != (self.bmc_verdict == "incomplete"):
+            return "bmc" if self.bfs_verdict == "incomplete" else "bfs"
         return "bmc" if self.bmc_seconds < self.bfs_seconds else "bfs"
 
 
@@ -69,12 +83,21 @@ WORKLOADS: dict[str, tuple[Callable[[Any], Any], str]] = {
     "rollout": (lambda r: RollingUpdate(replicas=r, max_surge=1, max_unavailable=1), "availability"),
     "pdb": (lambda r: DisruptionBudget(replicas=r, pdb_kind=1, pdb_value=50, max_failures=1),
             "eviction-respects-budget"),
+    "rollover": (lambda r: RollingUpdate(replicas=r, max_surge=1, max_unavailable=1, max_rollovers=1), "availability"),
+    "stall": (lambda r: RollingUpdate(replicas=r, max_surge=1, max_unavailable=0,
+                                      nodes=r if isinstance(r, int) else (r[0], r[1])), "rollout-finishes"),
+    "spare": (lambda r: RollingUpdate(replicas=r, max_surge=1, max_unavailable=0, nodes=r + 1), "rollout-finishes"),
 }
+
+
+def _is_liveness(model: Any, prop: str) -> bool:
+    return model.formula(prop).expectation in _LIVENESS
 
 
 def _bfs(model: Any, prop: str, depth: int, timeout: float) -> tuple[str, int | None, int, float | None]:
     start = time.monotonic()
-    r = model.select([prop]).checker().max_depth(depth).timeout(timeout).progress(False).bfs()
+    bound = None if _is_liveness(model, prop) else depth  # liveness needs the whole graph
+    r = model.select([prop]).checker().max_depth(bound).timeout(timeout).progress(False).bfs()
     seconds = time.monotonic() - start
     res = r[prop]
     timed_out = "timeout" in r.stats.cut
@@ -93,7 +116,7 @@ def _bmc(model: Any, prop: str, depth: int, timeout: float) -> tuple[str, int | 
 def grid(quick: bool) -> list[tuple[str, Any, int]]:
     if quick:
         return [("rs-race", 2, 4), ("rs-race", 64, 4), ("rollout", 2, 4), ("pdb", 4, 4),
-                ("rs-race-range", (1, 32), 4)]
+                ("rs-race-range", (1, 32), 4), ("stall", 2, 4)]
     out: list[tuple[str, Any, int]] = []
     for r in (2, 8, 32, 128, 500, 10_000):
         out.append(("rs-race", r, 4))
@@ -105,6 +128,12 @@ def grid(quick: bool) -> list[tuple[str, Any, int]]:
             out.append(("rollout", r, d))
     for r in (4, 16, 64, 256, 1024):
         out.append(("pdb", r, 4))
+    for r in (1, 2, 4, 8):
+        out.append(("rollover", r, 6))
+    for r in (1, 2, 4, 8, 16, 10_000):
+        out.append(("stall", r, 4))
+    for r in (1, 2, 4, 8):
+        out.append(("spare", r, 4))
     for hi in (8, 64, 512, 10_000):
         out.append(("rs-race-range", (1, hi), 4))
         out.append(("pdb-range", (1, hi), 4))
@@ -143,8 +172,9 @@ def agree(rows: list[Row]) -> list[str]:
     for r in rows:
         if r.bfs_seconds is None or r.bmc_seconds is None:
             continue
+        live = r.workload.removesuffix("-range") in ("stall", "spare")
         if (r.bfs_verdict == "violated") != (r.bmc_verdict == "violated") or (
-                r.bfs_verdict == "violated" and r.bfs_len != r.bmc_len):
+                r.bfs_verdict == "violated" and r.bfs_len != r.bmc_len and not live):
             bad.append(f"{r.workload} replicas={r.replicas} depth={r.depth}: BFS {r.bfs_verdict} ({r.bfs_len}), "
                        f"BMC {r.bmc_verdict} ({r.bmc_len})")
     return bad

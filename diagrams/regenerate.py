@@ -5,7 +5,9 @@
 For each spec under ``specs/`` (those with an ``expected.json``): its architecture and its
 workloads after the model's controllers settle, its traffic when it has Services or Ingresses,
 and, when a property is violated, the first counterexample trace (and, for a traffic property,
-the traffic at the violation); the explored state graph of ``pinned-pod-overcommit``; the
+the traffic at the violation); the explored state graph of ``pinned-pod-overcommit``. A spec
+whose folder holds a ``DiagramConfig`` listing ``views`` gets exactly those views (the trace
+still only when a property is violated). Then the
 architecture (EKS layout from ``diagrams/eks.yaml``), workloads and traffic of ``examples/shop``
 and ``examples/shop-broken``. Each diagram is written as SVG (the examples also as PNG, for the
 README), stamped with the command that made it, so that ``kmodel diagram --check diagrams`` (and ``tests/render/test_diagrams_dir.py``)
@@ -56,23 +58,33 @@ def plan() -> list[tuple[str, object]]:
     """``(file stem, Request)`` for every diagram, in a fixed order."""
     from kmodel.render.command import Request
 
+    from kmodel.render.config import find_config
+
     out: list[tuple[str, object]] = []
     for spec in sorted(p for p in (ROOT / "specs").iterdir() if (p / "expected.json").exists()):
         if _numeric(spec):
             continue  # a numeric model (Scenario spec.model, kmodel.smt.scenario): no cluster to draw
         paths = (str(spec),)
-        out.append((f"{spec.name}-architecture", Request(paths, "architecture", settle=True)))
-        out.append((f"{spec.name}-workload", Request(paths, "workload", settle=True)))
-        if _has_services(spec):
+        config = find_config(paths)
+        listed = config.views if config is not None and config.views else None  # the spec's DiagramConfig
+
+        def wanted(view: str, default: bool) -> bool:
+            return view in listed if listed is not None else default
+
+        if wanted("architecture", True):
+            out.append((f"{spec.name}-architecture", Request(paths, "architecture", settle=True)))
+        if wanted("workload", True):
+            out.append((f"{spec.name}-workload", Request(paths, "workload", settle=True)))
+        if wanted("traffic", _has_services(spec)):
             out.append((f"{spec.name}-traffic", Request(paths, "traffic", settle=True)))
         verdicts = json.loads((spec / "expected.json").read_text()).get("verdicts", {})
         violated = [name for name, verdict in verdicts.items() if verdict == "violated"]
-        if violated:
+        if violated and wanted("trace", True):
             out.append((f"{spec.name}-trace", Request(paths, "trace")))
-            if violated[0] in TRAFFIC_PROPERTIES:
+            if violated[0] in TRAFFIC_PROPERTIES and wanted("traffic", True):
                 out.append((f"{spec.name}-traffic-violation", Request(paths, "traffic", prop=violated[0])))
-    if (ROOT / "specs/pinned-pod-overcommit/expected.json").exists():
-        out.append(("pinned-pod-overcommit-states", Request((str(ROOT / "specs/pinned-pod-overcommit"),), "states")))
+        if wanted("states", spec.name == "pinned-pod-overcommit"):
+            out.append((f"{spec.name}-states", Request(paths, "states")))
     for example in ("shop", "shop-broken"):
         if (ROOT / "examples" / example).is_dir():
             paths = (str(ROOT / "examples" / example),)

@@ -36,6 +36,11 @@ Modelled admission and registry behaviour (v1.35):
   at once. Other kinds are removed at once (finalizers are not modelled).
 * **Services** (``pkg/registry/core/service``): defaults, ClusterIP and NodePort allocation with
   static and dynamic bands, conflicts refused with 422 (:mod:`kmodel.registry.service`).
+* **HorizontalPodAutoscalers** (``pkg/apis/autoscaling/v2/defaults.go``,
+  ``pkg/apis/autoscaling/validation``): ``minReplicas`` 1, a CPU metric of 80%, behavior
+  defaults; ``minReplicas`` below 1 or above ``maxReplicas`` refused with 422
+  (:mod:`kmodel.objects.autoscaling`). The scale subresource of Deployments and ReplicaSets
+  is an ``Update`` of ``spec.replicas``.
 * **Binding** (``pkg/registry/core/pod/storage/storage.go``): 409 if the pod is already bound,
   refused if it is being deleted; sets ``spec.nodeName`` and ``PodScheduled=True``.
 """
@@ -58,13 +63,13 @@ from kmodel import admission as _admission
 from kmodel.registry import service as _service_registry
 from kmodel.state import CLUSTER_SCOPED_KINDS, ClusterState
 
-__all__ = ["Create", "Update", "UpdateStatus", "Delete", "Bind", "Request", "Response", "apply",
+__all__ = ["Create", "Update", "UpdateStatus", "Delete", "Bind", "Evict", "Request", "Response", "apply",
            "apply_all"]
 
 CLUSTER_SCOPED = CLUSTER_SCOPED_KINDS
 #: Kinds whose registry strategy clears the status on create (``PrepareForCreate``).
 _STATUS_RESET_ON_CREATE = frozenset({"Pod", "ReplicaSet", "Deployment", "Service", "Ingress",
-                                     "PersistentVolumeClaim"})
+                                     "PersistentVolumeClaim", "PodDisruptionBudget", "HorizontalPodAutoscaler"})
 
 
 @record
@@ -116,6 +121,17 @@ class Delete:
 
 
 @record
+class Evict:
+    """Evict the pod at ``ref`` (the ``/eviction`` subresource; :mod:`kmodel.registry.eviction`)."""
+
+    ref: ObjectRef
+    _hash: int = _hash_field()
+
+    def __str__(self) -> str:
+        return f"evict {self.ref}"
+
+
+@record
 class Bind:
     """Bind the pod at ``ref`` to ``node`` (the ``/binding`` subresource)."""
 
@@ -127,7 +143,7 @@ class Bind:
         return f"bind {self.ref} to {self.node}"
 
 
-Request = Create | Update | UpdateStatus | Delete | Bind
+Request = Create | Update | UpdateStatus | Delete | Bind | Evict
 
 
 @record
@@ -177,6 +193,10 @@ def _defaulted(obj: Any) -> Any:
             progress_deadline_seconds=600 if spec.progress_deadline_seconds is None else spec.progress_deadline_seconds,
         )
         obj = replace(obj, spec=spec)
+    elif getattr(obj, "kind", "") == "HorizontalPodAutoscaler":  # kmodel.objects.autoscaling
+        from kmodel.objects.autoscaling import defaulted
+
+        obj = defaulted(obj)
     elif isinstance(obj, Pod):
         spec = _default_requests(obj.spec)
         if not spec.service_account_name:
@@ -229,6 +249,10 @@ def apply(state: ClusterState, request: Request) -> tuple[ClusterState, Response
         return _delete(state, request.ref, request.grace_period)
     if isinstance(request, Bind):
         return _bind(state, request.ref, request.node)
+    if isinstance(request, Evict):  # PDB-checked graceful deletion (kmodel.registry.eviction)
+        from kmodel.registry.eviction import evict
+
+        return evict(state, request.ref)
     raise TypeError(f"not an API request: {request!r}")
 
 
@@ -281,6 +305,7 @@ def _create(state: ClusterState, obj: Any) -> tuple[ClusterState, Response]:
         refused = _admission.service_account_error(state, obj)
         if refused:
             return state, Response(403, "Forbidden", refused, ref)
+        obj = _admission.mount_service_account_token(state, obj)  # the kube-api-access-* volume
         obj = _admission.default_toleration_seconds(obj)
     elif kind == "PersistentVolumeClaim":
         obj = _admission.default_storage_class(state, obj)
@@ -288,6 +313,12 @@ def _create(state: ClusterState, obj: Any) -> tuple[ClusterState, Response]:
         obj, error = _service_registry.admit_create(state, obj)
         if error:
             return state, Response(422, "Invalid", error, ref)
+    if kind == "PodDisruptionBudget":  # ValidatePodDisruptionBudget (kmodel.objects.policy)
+        invalid = _pdb_invalid(obj)
+        if invalid:
+            return state, Response(422, "Invalid", f"{ref}: {invalid}", ref)
+    if kind == "HorizontalPodAutoscaler" and (invalid := _hpa_invalid(obj)):  # kmodel.objects.autoscaling
+        return state, Response(422, "Invalid", f"{ref}: {invalid}", ref)
     return state.with_(obj), Response(201, "Created", ref=ref)
 
 
@@ -330,9 +361,29 @@ def _update(state: ClusterState, obj: Any, precondition: int | None, *, status: 
         new, error = _service_registry.admit_update(state, old, new)
         if error:
             return state, Response(422, "Invalid", error, ref)
+    if ref.kind == "PodDisruptionBudget" and (invalid := _pdb_invalid(new)):
+        return state, Response(422, "Invalid", f"{ref}: {invalid}", ref)
+    if ref.kind == "HorizontalPodAutoscaler" and (invalid := _hpa_invalid(new)):
+        return state, Response(422, "Invalid", f"{ref}: {invalid}", ref)
     if new == old:
         return state, Response(200, "OK", ref=ref)
     return state.with_(new), Response(200, "OK", ref=ref)
+
+
+def _pdb_invalid(pdb: Any) -> str:
+    """The first PodDisruptionBudget validation error, as ``field: Invalid value: message``."""
+    from kmodel.objects.policy import validate_pod_disruption_budget
+
+    errors = validate_pod_disruption_budget(pdb)
+    return f"{errors[0][0]}: Invalid value: {errors[0][1]}" if errors else ""
+
+
+def _hpa_invalid(hpa: Any) -> str:
+    """The first HorizontalPodAutoscaler validation error, as ``field: Invalid value: message``."""
+    from kmodel.objects.autoscaling import validate_horizontal_pod_autoscaler
+
+    errors = validate_horizontal_pod_autoscaler(hpa)
+    return f"{errors[0][0]}: Invalid value: {errors[0][1]}" if errors else ""
 
 
 def _immutable_violation(old: Any, new: Any) -> str:

@@ -160,9 +160,10 @@ def check(paths: Sequence[str], formats: Sequence[str], outputs: Sequence[str], 
               help="Fail (exit 1) when a stamped diagram under DIR no longer matches its inputs.")
 @click.option("--update", "update_dir", type=click.Path(file_okay=False), default=None,
               help="Redraw the stamped diagrams under DIR that are not current.")
+@click.option("--icons", is_flag=True, help="Draw each box with its kind's icon (the Kubernetes community icons kmodel ships).")
 def diagram(paths: Sequence[str], view: str | None, output: str | None, fmt: str, config_path: str | None,
             settle: bool, prop: str | None, no_symmetry: bool, max_states: int | None, check_dir: str | None,
-            update_dir: str | None) -> None:
+            update_dir: str | None, icons: bool) -> None:
     """Draw the model: architecture, workloads, traffic, a counterexample trace or the state graph.
 
     Exit codes: 0 drawn (or, with --check, every diagram current), 1 stale diagrams, 2 bad input.
@@ -173,7 +174,7 @@ def diagram(paths: Sequence[str], view: str | None, output: str | None, fmt: str
     try:
         code, data, lines = run_command(tuple(paths), view=view, output=output, fmt=fmt, config=config_path,
                                         settle=settle, prop=prop, symmetry=not no_symmetry, max_states=max_states,
-                                        check=check_dir, update=update_dir, stdin=sys.stdin)
+                                        check=check_dir, update=update_dir, stdin=sys.stdin, icons=icons)
     except InvalidArgument as exc:
         raise click.UsageError(str(exc)) from None
     if data:

@@ -10,13 +10,18 @@ from the control plane (:mod:`kmodel.faults`). A step (:class:`Step`) is one of:
   ``garbage-collector`` (per dependent), ``scheduler`` (per pending pod; one step per top-scored
   node), ``kubelet`` (per pod or node whose machine reaches the API server), the node lifecycle,
   taint eviction, pod GC and cloud node lifecycle controllers, the ServiceAccount, root-CA and
-  token controllers, the PV binder (one per component). Each reconcile is one atomic step: it
+  token controllers, the PV binder (one per component), the ``disruption-controller`` (per
+  PodDisruptionBudget) and ``kubectl-drain`` (one eviction attempt per pod of a started drain,
+  :mod:`kmodel.drain`; fair per component). Each reconcile is one atomic step: it
   reads the current state and its requests are applied together by :func:`kmodel.api.apply_all`;
 * a **fault** (``node-crash``, ``node-loss``, ``partition``, ``control-plane-partition``,
   ``zone-outage``, ``zone-loss``, ``pod-crash``, ``probe-failure``, ``volume-loss``,
-  ``stale-view``), bounded by
+  ``stale-view``, ``kubelet-restart``, ``proxy-lag``), bounded by
   :class:`Faults` (:mod:`kmodel.faults`);
 * a **node recovery** (fair: crashed and cut-off nodes eventually come back);
+* with the ``informerLag`` fault (:mod:`kmodel.informer`), the ReplicaSet controller's lagging
+  informer delivering a pod's add event (``replicaset-informer observe-add``, fair) and the
+  expiry of its expectations (``fault expectations-expire``);
 * a **user event** from the scenario, in order, each enabled at any point after the previous.
 
 Controller steps and node recovery are weakly fair: a behaviour that keeps one enabled must take
@@ -57,18 +62,24 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from kmodel import faults as _faults
+from kmodel import informer as _informer
 from kmodel import references as _references
 from kmodel.agents.ipam import default_pod_ip
 from kmodel.api import Bind, Create, Delete, Request, Update, UpdateStatus, apply, apply_all
 from kmodel.check import CheckerBuilder
 from kmodel.controllers import deployment, garbagecollector, replicaset
+from kmodel.controllers import disruption
+from kmodel import drain as _drain
 from kmodel.controllers import nodelifecycle, persistentvolume, podgc, serviceaccount, tainteviction
-from kmodel.controllers import endpoints, endpointslice, ingress, targetgroupbinding
+from kmodel.controllers import podautoscaler
+from kmodel.controllers import endpoints, endpointslice, endpointslicemirroring, ingress, targetgroupbinding
+from kmodel.controllers import service as service_lb
+from kmodel.agents import kubeproxy
 from kmodel import aws as _aws
 from kmodel.agents import kubelet
 from kmodel.errors import InvalidArgument, InvalidModel
@@ -95,6 +106,12 @@ class Env:
     machines: tuple[tuple[str, str], ...] = ()
     #: Faults used beyond the two counters above: sorted ``(budget name, count)`` pairs.
     faults: tuple[tuple[str, int], ...] = ()
+    #: Load, a scenario input: sorted ``("namespace/workload", percent)`` pairs, the CPU
+    #: utilization of the workload's pods (:mod:`kmodel.controllers.podautoscaler`).
+    cpu_utilization: tuple[tuple[str, int], ...] = ()
+    #: Controllers' memory beyond the store: sorted ``(controller name, memory)`` pairs; the
+    #: ReplicaSet controller's expectations and lagging pod cache (:mod:`kmodel.informer`).
+    memory: tuple[tuple[str, Any], ...] = ()
     _hash: int = _hash_field()
 
 
@@ -136,11 +153,16 @@ class Faults:
     zone_losses: int = 0
     probe_failures: int = 0
     volume_losses: int = 0
+    informer_lag: int = 0  # the ReplicaSet controller's informer lags (kmodel.informer)
+    informer_lag_past_expiry: int = 0  # ... longer than ExpectationsTimeout (kmodel.informer)
     stale_views: int = 0
+    kubelet_restarts: int = 0
+    proxy_lags: int = 0
 
     def __post_init__(self) -> None:
         for name in ("node_failures", "pod_crashes", "node_losses", "partitions", "control_plane_partitions",
-                     "zone_outages", "zone_losses", "probe_failures", "volume_losses", "stale_views"):
+                     "zone_outages", "zone_losses", "probe_failures", "volume_losses", "stale_views",
+                     "kubelet_restarts", "proxy_lags", "informer_lag", "informer_lag_past_expiry"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise InvalidArgument(f"faults.{name} must be a non-negative integer, got {value!r}")
@@ -212,6 +234,9 @@ DEFAULT_CONTROLLERS: tuple[Controller, ...] = (
     # Service discovery and load balancing (kmodel.controllers.endpointslice, ...).
     Controller("endpointslice-controller", endpointslice.keys, endpointslice.reconcile),
     Controller("endpoints-controller", endpoints.keys, endpoints.reconcile),
+    Controller("endpointslicemirroring-controller", endpointslicemirroring.keys, endpointslicemirroring.reconcile),
+    Controller("kube-proxy", kubeproxy.keys, kubeproxy.sync_proxy_rules, "controller", world=True),  # proxyLags only
+    Controller("service-lb-controller", service_lb.keys, service_lb.reconcile),
     Controller("alb-ingress-controller", ingress.keys, ingress.reconcile),
     Controller("alb-targetgroupbinding-controller", targetgroupbinding.keys, targetgroupbinding.reconcile),
     Controller("aws-health-checks", _aws.keys, _aws.reconcile, world=True),
@@ -224,6 +249,12 @@ DEFAULT_CONTROLLERS: tuple[Controller, ...] = (
     Controller("root-ca-cert-publisher", serviceaccount.ca_keys, serviceaccount.sync_root_ca, "controller"),
     Controller("serviceaccount-token-controller", serviceaccount.token_keys, serviceaccount.sync_secret, "controller"),
     Controller("persistentvolume-binder", persistentvolume.keys, persistentvolume.reconcile, "controller"),
+    # Voluntary disruptions: PDB status and kubectl drain's evictions (idle without PDBs and drains).
+    Controller("disruption-controller", disruption.keys, disruption.reconcile),
+    Controller("kubectl-drain", _drain.keys, _drain.reconcile, "controller"),
+    # Autoscaling (kmodel.controllers.podautoscaler): the HPA sync and its windows passing.
+    Controller("horizontal-pod-autoscaler", podautoscaler.keys, podautoscaler.reconcile, world=True),
+    Controller("horizontal-pod-autoscaler-window", podautoscaler.window_keys, podautoscaler.window_expires),
 )
 
 
@@ -235,6 +266,8 @@ class Event:
     apply: Callable[[ClusterState], ClusterState | None]
     description: str = ""
     mentions: tuple[str, ...] = ()
+    #: An event that changes the environment (a change of load): ``env -> env``.
+    env: Callable[[Env], Env] | None = None
 
 
 def scale(kind: str, namespace: str, name: str, replicas: int) -> Event:
@@ -272,6 +305,10 @@ class ClusterModel(Model[World, Step]):
         get their ``default`` ServiceAccount and ``kube-root-ca.crt`` ConfigMap at the start
         when the input has none (:mod:`kmodel.controllers.serviceaccount`); new ones get them
         when those controllers run.
+    cpu_utilization : mapping of str to int
+        The load at the start: ``"namespace/workload"`` to the CPU utilization (percent of the
+        request) of that workload's pods, read by the HPA controller
+        (:mod:`kmodel.controllers.podautoscaler`); changed by ``cpuUtilization`` events.
     """
 
     def __init__(
@@ -283,6 +320,7 @@ class ClusterModel(Model[World, Step]):
         events: Sequence[Event] = (),
         properties: Sequence[Property[World]] | None = None,
         new_namespaces: Sequence[str] = (),
+        cpu_utilization: Mapping[str, int] | None = None,
     ) -> None:
         from kmodel import properties as _props
 
@@ -294,7 +332,7 @@ class ClusterModel(Model[World, Step]):
         self.events = tuple(events)
         objects = list(init.objects()) if isinstance(init, ClusterState) else list(init)
         objects += _bootstrap(objects, set(new_namespaces))
-        self.initial = World(_admit(objects))
+        self.initial = World(_admit(objects), Env(cpu_utilization=tuple(sorted((cpu_utilization or {}).items()))))
         self._properties = tuple(_props.builtin() if properties is None else properties)
         self._node_class = _node_classes(self.initial.cluster, self.events)
 
@@ -338,6 +376,8 @@ class ClusterModel(Model[World, Step]):
     # -- steps -----------------------------------------------------------------------------
     def requests(self, state: World, step: Step) -> tuple[Request, ...]:
         """The API requests a controller step issues (for traces); empty for other steps."""
+        if step.actor == _informer.CONTROLLER and _informer.enabled(self):
+            return _informer.requests(state, step)
         for c in self.controllers:
             if c.name == step.actor and step.target is not None:
                 alts = c.alternatives(state if c.world else state.cluster, step.target)
@@ -348,6 +388,9 @@ class ClusterModel(Model[World, Step]):
         cluster, env = world.cluster, world.env
         for c in self.controllers:
             if only is not None and only.actor != c.name:
+                continue
+            if c.name == _informer.CONTROLLER and _informer.enabled(self):  # informerLag (kmodel.informer)
+                yield from _informer.controller_steps(self, world, c, only)
                 continue
             view = world if c.world else cluster
             keys = [only.target] if only is not None else c.keys(view)
@@ -361,23 +404,27 @@ class ClusterModel(Model[World, Step]):
                     yield Step(c.name, "sync", key, i), World(new, env)
         if only is None or only.actor in ("node-recovery", "fault"):
             yield from _faults.steps(self, world, only)  # faults and node recovery (kmodel.faults)
+        if _informer.enabled(self) and (only is None or only.actor in (_informer.INFORMER, "fault")):
+            yield from _informer.steps(self, world, only)  # lagging add events, expectations' expiry
         if (only is None or only.actor == "user") and env.events < len(self.events):
             event = self.events[env.events]
             new = event.apply(cluster)
             if new is not None:
-                yield Step("user", event.name, None, env.events), World(new, replace(env, events=env.events + 1))
+                after = replace(env, events=env.events + 1)
+                yield Step("user", event.name, None, env.events), World(new, event.env(after) if event.env else after)
 
     # -- symmetry --------------------------------------------------------------------------
     def representative(self, state: World) -> Hashable:
         cluster = state.cluster
         pods = cluster.list("Pod")
         generated = [p for p in pods if _is_generated(p)]
+        unseen = _informer.marks(state.env)  # pods a lagging informer has not delivered (kmodel.informer)
         node_map: dict[str, str] = {}
         if self._node_class:
             on_node: dict[str, list[str]] = {}
             for p in generated:
                 if p.spec.node_name:
-                    on_node.setdefault(p.spec.node_name, []).append(_pod_body(p))
+                    on_node.setdefault(p.spec.node_name, []).append(_marked_body(p, unseen))
             classes: dict[int, list[Node]] = {}
             for node in cluster.list("Node"):
                 cls = self._node_class.get(node.name)
@@ -386,8 +433,9 @@ class ClusterModel(Model[World, Step]):
             for members in classes.values():
                 names = sorted(n.name for n in members)
                 machines = dict(state.env.machines)  # a down or partitioned machine (kmodel.faults)
+                lagging = {v.name for v in cluster.list("KubeProxyView")}  # kmodel.agents.kubeproxy
                 ranked = sorted(members, key=lambda n: (_node_body(n), machines.get(n.name, ""),
-                                                        sorted(on_node.get(n.name, ()))))
+                                                        sorted(on_node.get(n.name, ())), n.name in lagging))
                 for name, node in zip(names, ranked, strict=True):
                     node_map[node.name] = name
         canon_nodes = tuple(sorted((node_map.get(n.name, n.name), _node_body(n) if n.name in node_map else n)
@@ -403,7 +451,7 @@ class ClusterModel(Model[World, Step]):
                 owner = p.metadata.controller_ref()
                 key = (p.metadata.namespace, p.metadata.generate_name, owner.uid if owner else "")
                 node = node_map.get(p.spec.node_name, p.spec.node_name)
-                groups.setdefault(key, []).append((node, node_map.get(nominated, nominated), _pod_body(p),
+                groups.setdefault(key, []).append((node, node_map.get(nominated, nominated), _marked_body(p, unseen),
                                                    signatures.get(p.ref, ()), p))
             elif p.spec.node_name in node_map or nominated in node_map:
                 # Every reference to a renamed node is renamed, or states that differ in more
@@ -427,12 +475,20 @@ class ClusterModel(Model[World, Step]):
         others = tuple(_references.rename(o, pod_map, ip_map, node_map) if kind in referring
                        else _storage_rename(o, node_map) if kind in _STORAGE_KINDS else o
                        for kind in cluster.kinds() if kind not in ("Pod", "Node") for o in cluster.list(kind))
-        return (others, canon_nodes, canon_pods, tuple(fixed), _faults.rename_machines(state.env, node_map))
+        env = _faults.rename_machines(state.env, node_map)
+        if unseen:  # the marked pods' names leave the environment (kmodel.informer)
+            env = _informer.canonical_env(env, frozenset(m[4].ref for members in groups.values() for m in members))
+        return (others, canon_nodes, canon_pods, tuple(fixed), env)
 
 
 def _is_generated(pod: Pod) -> bool:
     m = pod.metadata
     return bool(m.generate_name) and m.name.startswith(m.generate_name) and m.controller_ref() is not None
+
+
+def _marked_body(pod: Pod, unseen: frozenset[ObjectRef]) -> str:
+    """:func:`_pod_body`, marked when the ReplicaSet controller's informer has not delivered the pod."""
+    return _pod_body(pod) + " [unseen]" if pod.ref in unseen else _pod_body(pod)
 
 
 def _pod_body(pod: Pod) -> str:

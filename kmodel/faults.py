@@ -39,6 +39,17 @@ Fault budgets (``spec.faults`` of a scenario, :class:`kmodel.cluster.Faults`):
 * ``probeFailures``: a running container starts failing its probes (the application hangs): the
   kubelet's liveness probe kills it after ``failureThreshold`` failures, its readiness probe marks
   it not ready; without probes nothing notices.
+* ``kubeletRestarts``: the kubelet process of a healthy node restarts (a crash, an upgrade, a
+  config change; systemd starts it again) while the machine and its containers keep running. Its
+  CrashLoopBackOff entries live in its memory only (``pkg/kubelet/kubelet.go``:
+  ``klet.crashLoopBackOff = flowcontrol.NewBackOff(...)``), so they are gone: a container waiting
+  in CrashLoopBackOff is restarted by the new kubelet's first sync, and the next exit of a
+  running one restarts at once (``doBackOff`` finds no entry). Offered only on a node where some
+  pod has an entry (elsewhere the restart changes nothing the model keeps); the rest of the
+  restart (re-listing, re-probing) collapses into the step.
+* ``proxyLags``: one node's kube-proxy falls behind (``proxy-lag``): it keeps routing by the
+  EndpointSlices it last synced until its own sync step catches up (fair;
+  :mod:`kmodel.agents.kubeproxy`, which generates the step).
 * ``volumeLosses``: the disk behind a bound PersistentVolume is destroyed (``status.lost``, kept
   on the volume): containers using it fail, and the kubelet cannot start pods that mount it.
 
@@ -152,6 +163,7 @@ def _rebooted(state: ClusterState, node: str) -> ClusterState:
     for pod in state.list("Pod"):
         if pod.spec.node_name == node and pod.status.phase == "Running" and not pod.metadata.deleting:
             status = replace(pod.status, restart_count=pod.status.restart_count + 1, backoff=INITIAL_BACKOFF,
+                             backoff_earned=INITIAL_BACKOFF,  # a reboot starts every back-off series anew
                              containers=RUNNING if pod.status.containers != COMPLETED else COMPLETED)
             state, _ = apply(state, UpdateStatus(replace(pod, status=status)))
     return state
@@ -209,6 +221,12 @@ def steps(model: Any, world: Any, only: Any) -> Iterator[tuple[Any, Any]]:
         env2 = _spend(env, "staleViews")
         for node in healthy:
             yield Step("fault", "stale-view", node.ref), World(cluster, set_machines(env2, {node.name: STALE}))
+    if _used(env, "kubeletRestarts") < faults.kubelet_restarts:
+        env2 = _spend(env, "kubeletRestarts")
+        for node in healthy:
+            forgot = _kubelet_restarted(cluster, node.name)
+            if forgot is not None:
+                yield Step("fault", "kubelet-restart", node.ref), World(forgot, env2)
     if _used(env, "controlPlanePartitions") < faults.control_plane_partitions:
         cut = {n.name: PARTITIONED for n in healthy if n.metadata.label(CONTROL_PLANE_LABEL) is None}
         if cut:
@@ -238,6 +256,22 @@ def steps(model: Any, world: Any, only: Any) -> Iterator[tuple[Any, Any]]:
                 new, _ = apply(cluster, UpdateStatus(replace(pv, status=replace(pv.status, lost=True))))
                 new = _volume_lost(new, pv)
                 yield Step("fault", "volume-loss", pv.ref), World(new, env2)
+    from kmodel.agents.kubeproxy import lag_steps  # kube-proxy falls behind (proxyLags)
+
+    yield from lag_steps(model, world, only)
+
+
+def _kubelet_restarted(state: ClusterState, node: str) -> ClusterState | None:
+    """The kubelet process on ``node`` restarts (the machine and its containers keep running):
+    its in-memory CrashLoopBackOff entries (``klet.crashLoopBackOff``, a ``flowcontrol.Backoff``
+    built in ``NewMainKubelet``) are gone. ``None`` when no pod there has an entry (the restart
+    then changes nothing the model keeps)."""
+    changed = False
+    for pod in state.list("Pod"):
+        if pod.spec.node_name == node and pod.status.backoff:
+            state, _ = apply(state, UpdateStatus(replace(pod, status=replace(pod.status, backoff=0))))
+            changed = True
+    return state if changed else None
 
 
 def _volume_lost(state: ClusterState, pv: Any) -> ClusterState:

@@ -37,7 +37,9 @@ the networking kinds ``v1`` Service and Endpoints, ``discovery.k8s.io/v1`` Endpo
 ``networking.k8s.io/v1`` Ingress and IngressClass (read and validated by
 :mod:`kmodel.manifests_networking`, whose docstring lists their fields), and ``v1``
 PersistentVolume, PersistentVolumeClaim, ServiceAccount, Secret, ConfigMap and
-``storage.k8s.io/v1`` StorageClass (:mod:`kmodel.manifests_storage`). The
+``storage.k8s.io/v1`` StorageClass (:mod:`kmodel.manifests_storage`), ``policy/v1``
+PodDisruptionBudget (:mod:`kmodel.manifests_policy`), and
+``autoscaling/v2`` (and ``v1``) HorizontalPodAutoscaler (:mod:`kmodel.manifests_autoscaling`). The
 removed ``extensions/v1beta1``, ``apps/v1beta1`` and ``apps/v1beta2`` versions of the workloads
 are errors saying so, as is any other version of a Kubernetes group (``v2``, ``apps/v2``,
 ``batch/v1``...) for these kinds. Every other kind is counted in :attr:`LoadResult.skipped`
@@ -252,6 +254,8 @@ from kmodel.objects.workloads import (
 from kmodel.state import CLUSTER_SCOPED_KINDS
 from kmodel.manifests_networking import READERS as _NETWORK_READERS, ROOT_FIELDS as _NETWORK_ROOT_FIELDS
 from kmodel import manifests_storage as _storage
+from kmodel import manifests_policy as _policy
+from kmodel import manifests_autoscaling as _autoscaling
 
 __all__ = ["load", "LoadResult", "Source", "Document"]
 
@@ -269,7 +273,9 @@ _STR, _NULL, _BOOL, _INT, _FLOAT, _MERGE = (_TAG + t for t in ("str", "null", "b
 _KINDS = {"Namespace": "v1", "Node": "v1", "Pod": "v1", "ReplicaSet": "apps/v1", "Deployment": "apps/v1",
           "Service": "v1", "Endpoints": "v1", "EndpointSlice": "discovery.k8s.io/v1",
           "Ingress": "networking.k8s.io/v1", "IngressClass": "networking.k8s.io/v1",
-          **_storage.KINDS}  # storage and access kinds: kmodel.manifests_storage
+          **_storage.KINDS,  # storage and access kinds: kmodel.manifests_storage
+          **_policy.KINDS,  # PodDisruptionBudget: kmodel.manifests_policy
+          **_autoscaling.KINDS}  # HorizontalPodAutoscaler: kmodel.manifests_autoscaling
 _REMOVED = {
     ("ReplicaSet", "extensions/v1beta1"): "1.16",
     ("ReplicaSet", "apps/v1beta2"): "1.16",
@@ -280,9 +286,12 @@ _REMOVED = {
     ("Ingress", "networking.k8s.io/v1beta1"): "1.22",
     ("IngressClass", "networking.k8s.io/v1beta1"): "1.22",
     ("EndpointSlice", "discovery.k8s.io/v1beta1"): "1.25",
+    **_policy.REMOVED,
+    **_autoscaling.REMOVED,
 }
 _NAMESPACED = frozenset({"Pod", "ReplicaSet", "Deployment", "Service", "Endpoints", "EndpointSlice", "Ingress",
-                         "PersistentVolumeClaim", "ServiceAccount", "Secret", "ConfigMap"})
+                         "PersistentVolumeClaim", "ServiceAccount", "Secret", "ConfigMap", "PodDisruptionBudget",
+                         "HorizontalPodAutoscaler"})
 
 _RESTART_POLICIES = ("Always", "OnFailure", "Never")
 _POD_PHASES = ("Pending", "Running", "Succeeded", "Failed", "Unknown")
@@ -941,7 +950,7 @@ class _Loader:
             return
         if not self.read_objects:
             return  # documents only (kmodel check's assumption files)
-        if api_version != _KINDS[kind]:
+        if api_version != _KINDS[kind] and (kind, api_version) not in _autoscaling.ALSO_SERVED:
             removed = _REMOVED.get((kind, api_version))
             if removed is not None:
                 o.fail(f"{api_version} {kind} was removed in Kubernetes {removed}; use apiVersion: "
@@ -1424,6 +1433,8 @@ def _pod_spec(s: _Obj) -> PodSpec:
         topology_spread_constraints=_topology_spread_constraints(s),
         preemption_policy=s.enum("preemptionPolicy", _PREEMPTION_POLICIES, "PreemptLowerPriority"),
         volumes=_storage.pod_volumes(s),
+        automount_service_account_token=(s.bool("automountServiceAccountToken")
+                                         if s.raw("automountServiceAccountToken") is not None else None),
     )
 
 
@@ -1590,6 +1601,8 @@ _OBJECT_READERS = {
 }
 _OBJECT_READERS.update(_NETWORK_READERS)
 _OBJECT_READERS.update(_storage.READERS)
+_OBJECT_READERS.update(_policy.READERS)
+_OBJECT_READERS.update(_autoscaling.READERS)
 
 
 def load(paths: Sequence[str], *, stdin: TextIO | None = None, read_objects: bool = True) -> LoadResult:

@@ -264,8 +264,37 @@ def pod_volumes(s: Any) -> tuple[Volume, ...]:
             pvc = v.map("persistentVolumeClaim")
             pvc.known(("claimName", "readOnly"))
             claim = pvc.str("claimName", required=True)
-        out.append(Volume(name, claim))
+        out.append(Volume(name, claim, _projected(v.map("projected")) if v.has("projected") else ()))
     return tuple(out)
+
+
+def _projected(p: Any) -> tuple[tuple[str, str], ...]:
+    """A ``projected`` volume's sources as the kubelet needs them (:class:`Volume`): a
+    ``serviceAccountToken`` (its ``expirationSeconds``, default 3600, at least 600), each
+    ConfigMap that is not ``optional``, each downward API field."""
+    p.known(("sources", "defaultMode"))
+    out: set[tuple[str, str]] = set()
+    for src in p.objs("sources"):
+        src.known(("serviceAccountToken", "configMap", "secret", "downwardAPI", "clusterTrustBundle",
+                   "podCertificate"))
+        if src.has("serviceAccountToken"):
+            t = src.map("serviceAccountToken")
+            t.known(("audience", "expirationSeconds", "path"))
+            t.str("path", required=True)
+            out.add(("serviceAccountToken", str(t.int("expirationSeconds", 3600, minimum=600, bits=64))))
+        if src.has("configMap"):
+            c = src.map("configMap")
+            c.known(("name", "items", "optional"))
+            if not c.bool("optional"):
+                out.add(("configMap", c.str("name", required=True)))
+        if src.has("downwardAPI"):
+            d = src.map("downwardAPI")
+            d.known(("items",))
+            for item in d.objs("items"):
+                item.known(("path", "fieldRef", "resourceFieldRef", "mode"))
+                if item.has("fieldRef"):
+                    out.add(("downwardAPI", item.map("fieldRef").str("fieldPath", required=True)))
+    return tuple(sorted(out))
 
 
 READERS = {

@@ -12,8 +12,12 @@
   ``publishNotReadyAddresses or (serving and not terminating)``, its node and zone, under the
   Service ports the pod resolves; those slices are owned by the Service and hold at most 100
   endpoints each. An Endpoints object, when there is one, lists the same pods (terminating ones
-  only with ``publishNotReadyAddresses``) in ``addresses`` or ``notReadyAddresses``. It is a
-  liveness property: controllers lag, so endpoints are wrong for a while after every change.
+  only with ``publishNotReadyAddresses``) in ``addresses`` or ``notReadyAddresses``. For a
+  Service without a selector, the EndpointSlices mirrored from its Endpoints object list
+  exactly that object's addresses, each under its subset's ports and ready as listed (none
+  when the object is missing or labelled ``endpointslice.kubernetes.io/skip-mirror: "true"``,
+  or the Service has a selector). It is a liveness property: controllers lag, so endpoints are
+  wrong for a while after every change.
 * ``no-traffic-to-unready`` (always): no route of the traffic graph
   (:func:`kmodel.traffic.traffic_graph`) ends at an address no pod holds, at a node that is
   down, or at a pod that does not serve (not Running, containers not running, or on a node that
@@ -25,7 +29,8 @@
   Service's endpoints are what they should be (the ``endpoints-correct`` condition, for that
   Service) and one of its selected pods serves, every port of the Service has a route from its
   cluster IP (or, headless, its DNS name) to a selected pod that serves
-  (:func:`unreachable_services`). The guard leaves out the moments when a controller simply has
+  (:func:`unreachable_services`). A kube-proxy that lags (the ``proxyLags`` fault) is a
+  component that has not acted yet too: while one does, the property is not checked. The guard leaves out the moments when a controller simply has
   not acted yet (``endpoints-correct`` covers those); what remains is a Service that is dark by
   design while its pods run: a named ``targetPort`` no pod declares, endpoints emptied by a
   control-plane partition, a Local traffic policy with no local endpoint.
@@ -141,6 +146,53 @@ def service_endpoint_errors(cluster: ClusterState, service: Service) -> list[str
         for entry in sorted((actual - expected).elements(), key=repr):
             errors.append(f"{name}: its EndpointSlices list {_describe(entry)}, which they should not")
         errors.extend(_legacy_endpoint_errors(cluster, service, name))
+    errors.extend(_mirror_errors(cluster, service))  # mirroring ignores the type, as upstream
+    return errors
+
+
+def _mirrored(cluster: ClusterState, service: Service) -> list[Any]:
+    from kmodel.controllers.endpointslicemirroring import mirrored_slices
+
+    return mirrored_slices(cluster, service.metadata.namespace, service.metadata.name)
+
+
+def _mirror_errors(cluster: ClusterState, service: Service) -> list[str]:
+    """The slices mirrored for a Service without a selector list exactly the addresses of its
+    Endpoints object, once each under the ports of its (repacked) subset, ready as listed, owned
+    by the Endpoints object; a Service with a selector, or an Endpoints object labelled
+    ``skip-mirror`` or missing, has none (:mod:`kmodel.controllers.endpointslicemirroring`)."""
+    from kmodel.controllers.endpoints import repack_subsets
+    from kmodel.controllers.endpointslicemirroring import MAX_ENDPOINTS_PER_SUBSET, should_mirror
+
+    name = f"Service {service.metadata.namespace}/{service.metadata.name}"
+    eps = cluster.get(ObjectRef("Endpoints", service.metadata.namespace, service.metadata.name))
+    mirrored = _mirrored(cluster, service)
+    expected: Counter[tuple[Any, ...]] = Counter()
+    if eps is not None and should_mirror(eps) and not service.spec.has_selector:
+        subsets = list(repack_subsets([s for s in eps.subsets if s.ports]))
+        subsets += [s for s in eps.subsets if not s.ports]
+        if any(len(s.addresses) + len(s.not_ready_addresses) > MAX_ENDPOINTS_PER_SUBSET for s in subsets):
+            return []  # which addresses are mirrored is the controller's choice
+        for sub in subsets:
+            ports = tuple(sorted((p.name, p.port, p.protocol) for p in sub.ports))
+            for ready, addresses in ((True, sub.addresses), (False, sub.not_ready_addresses)):
+                for a in addresses:
+                    expected[(a.ip, a.target_ref, ready, a.node_name, a.hostname, ports)] += 1
+    errors = []
+    actual: Counter[tuple[Any, ...]] = Counter()
+    for s in mirrored:
+        if eps is not None and not any(o.uid == eps.metadata.uid and o.kind == "Endpoints"
+                                       for o in s.metadata.owner_references):
+            errors.append(f"{name}: mirrored {s.ref} is not owned by its Endpoints object")
+        ports = tuple(sorted((p.name, p.port, p.protocol) for p in s.ports))
+        for e in s.endpoints:
+            actual[(e.addresses[0] if e.addresses else "", e.target_ref, e.ready, e.node_name, e.hostname, ports)] += 1
+    for entry in sorted((expected - actual).elements(), key=repr):
+        errors.append(f"{name}: its mirrored EndpointSlices lack {entry[0]} ({'ready' if entry[2] else 'not ready'}, "
+                      f"ports {','.join(str(p[1]) for p in entry[5]) or 'none'}) of its Endpoints object")
+    for entry in sorted((actual - expected).elements(), key=repr):
+        errors.append(f"{name}: its mirrored EndpointSlices list {entry[0]} ({'ready' if entry[2] else 'not ready'}, "
+                      f"ports {','.join(str(p[1]) for p in entry[5]) or 'none'}), which its Endpoints object does not")
     return errors
 
 
@@ -196,6 +248,17 @@ def _label(g: Any, node: str) -> str:
     return node
 
 
+def _lagging(cluster: ClusterState, g: Any, source: str, edge: dict[str, Any]) -> str:
+    """Names the lagging kube-proxies (the ``proxyLags`` fault) a route goes through, when it
+    goes through no other (the lag is then what makes the route)."""
+    if not cluster.list("KubeProxyView"):
+        return ""
+    nodes = sorted(n for n, share in edge.get("per_node", {}).items() if share) or [g.nodes[source].get("node")]
+    if not nodes or not all(n and cluster.get(ObjectRef("KubeProxyView", "", n)) is not None for n in nodes):
+        return ""
+    return f", through the lagging kube-proxy on {', '.join(nodes)}"
+
+
 def unready_routes(state: Any) -> list[str]:
     """Routes that end at something that cannot serve (see the module docstring)."""
     from kmodel.traffic import route_ends, traffic_graph
@@ -214,6 +277,8 @@ def unready_routes(state: Any) -> list[str]:
         if not sources:
             continue
         pod_node = f"pod:{data['pod'].split('/', 1)[1]}" if data.get("pod") else None
+        if pod_node is None and data.get("external"):
+            continue  # a server outside the cluster (a Service without a selector)
         if pod_node is None:
             problem = "which no pod has (its pod is gone)"
         elif g.nodes[pod_node]["serves"]:
@@ -224,7 +289,8 @@ def unready_routes(state: Any) -> list[str]:
             p = g.nodes[pod_node]
             problem = (f"where {p['ref']} does not serve ({p['phase']}"
                        + (", terminating" if p["terminating"] else "") + ")")
-        via = ", ".join(f"{_label(g, u)} ({d['share']} of new connections)" for u, d in sorted(sources, key=lambda x: x[0]))
+        via = ", ".join(f"{_label(g, u)} ({d['share']} of new connections{_lagging(cluster, g, u, d)})"
+                        for u, d in sorted(sources, key=lambda x: x[0]))
         out.append(f"{via} -> {data['ip']}:{data['port']}, {problem}")
     for node in sorted(reached):
         if node.startswith("down:"):
@@ -240,7 +306,7 @@ def unreachable_services(state: Any) -> list[str]:
 
     cluster = _cluster(state)
     services = [s for s in cluster.list("Service") if s.spec.has_selector and s.spec.type != "ExternalName"]
-    if not services:
+    if not services or cluster.list("KubeProxyView"):  # a kube-proxy has not caught up yet
         return []
     g = None
     out = []

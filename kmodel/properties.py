@@ -3,13 +3,16 @@
 * ``type-ok`` (always): the state is well formed. *Structurally*: every object is stored under
   its own key, once, with a name and a UID; no two objects share a UID; no object has more than one
   controller owner reference; replica counts are non-negative. *Referentially*: every controller
-  owner reference names an existing object of that kind with that UID, and every pod bound to a
-  node names an existing node. The API server preserves the structural part for every request;
-  like upstream, it breaks the referential part only when an owner or a node is deleted while
-  dependents remain, or a pod is bound to a node that does not exist (binding does not check;
-  the scheduler only binds to nodes it sees). The cloud node lifecycle controller does, when it
-  deletes the Node of a lost machine; the garbage collector repairs dangling owners, and pod GC
-  (:mod:`kmodel.controllers.podgc`) removes pods on deleted nodes.
+  owner reference names an existing object of that kind with that UID. The API server preserves
+  the structural part for every request; like upstream, it breaks the referential part only when
+  an owner is deleted while dependents remain, and the garbage collector repairs it. A pod bound
+  to a node that does not exist is *not* a type error: upstream allows it (the API server does
+  not cascade a Node's deletion, and binding does not check that the node exists), and pod GC's
+  ``gcOrphaned`` exists to remove such pods after its quarantine (:mod:`kmodel.controllers.podgc`);
+  the cloud node lifecycle controller creates them whenever it deletes the Node of a lost
+  machine. That they do go away is a liveness matter: a ReplicaSet's pod on a deleted node
+  counts as active until pod GC removes it, so ``pods-replaced`` and ``eventually-stable`` fail
+  without pod GC. ``type_ok_errors(state, orphans=True)`` reports them.
 * ``no-overcommit`` (always): on every node, the summed requests of the pods bound to it that are
   not terminal never exceed its allocatable resources (``pods`` included).
 * ``replicas-bounded`` (always): a ReplicaSet whose controller has acted on its current spec
@@ -29,6 +32,11 @@
 * ``rollout-bounded`` (always), ``availability`` (always) and ``rollout-completes`` (eventually
   always): what a Deployment rollout promises; see :mod:`kmodel.rollout`. Not in the default
   set (:data:`DEFAULT_IDS`): specs with Deployments list them.
+* ``drain-completes`` (eventually always): every started ``kubectl drain`` finishes; the
+  PodDisruptionBudget half of ``availability`` (no eviction takes a budget's healthy pods below
+  ``desiredHealthy``). See :mod:`kmodel.properties_disruption`. Not in the default set.
+* ``hpa-within-bounds`` (always) and ``no-replica-oscillation`` (always): horizontal
+  autoscaling; see :mod:`kmodel.properties_autoscaling`. Not in the default set.
 * ``endpoints-correct`` (eventually always), ``no-traffic-to-unready`` (always),
   ``service-reachable`` (always) and ``ingress-routes`` (eventually always): service
   discovery and load balancing; see :mod:`kmodel.network_properties`. Not in the default set
@@ -43,6 +51,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from kmodel import network_properties as _net
+from kmodel import properties_disruption as _disruption
+from kmodel import properties_autoscaling as _autoscaling
 from kmodel import properties_lifecycle as _lifecycle
 from kmodel.model import Property, always, eventually_always
 from kmodel.objects.meta import ObjectRef
@@ -61,9 +71,10 @@ def _type_ok(world) -> bool:  # type: ignore[no-untyped-def]
     return not type_ok_errors(world.cluster)
 
 
-def type_ok_errors(state: ClusterState, *, referential: bool = True) -> list[str]:
+def type_ok_errors(state: ClusterState, *, referential: bool = True, orphans: bool = False) -> list[str]:
     """Why ``state`` is not well formed (empty when it is); ``referential=False`` checks the
-    structural part only."""
+    structural part only; ``orphans=True`` also reports pods bound to a node that does not exist
+    (which upstream allows until pod GC removes them: not part of ``type-ok``)."""
     errors = []
     uids: dict[str, ObjectRef] = {}
     seen: set[ObjectRef] = set()
@@ -87,7 +98,7 @@ def type_ok_errors(state: ClusterState, *, referential: bool = True) -> list[str
         if sum(1 for r in m.owner_references if r.controller) > 1:
             errors.append(f"{ref} has more than one controller reference")
     for pod in state.list("Pod"):
-        if referential and pod.spec.node_name and state.get(ObjectRef("Node", "", pod.spec.node_name)) is None:
+        if orphans and pod.spec.node_name and state.get(ObjectRef("Node", "", pod.spec.node_name)) is None:
             errors.append(f"{pod.ref} is bound to missing node {pod.spec.node_name}")
     for rs in state.list("ReplicaSet"):
         if rs.replicas < 0 or rs.status.replicas < 0:
@@ -227,6 +238,8 @@ _CONSTRUCTORS = {
     "service-reachable": service_reachable,
     "ingress-routes": ingress_routes,
     **_lifecycle.CONSTRUCTORS,  # pods-replaced, no-mass-eviction, ... (kmodel.properties_lifecycle)
+    **_disruption.CONSTRUCTORS,  # drain-completes (kmodel.properties_disruption)
+    **_autoscaling.CONSTRUCTORS,  # hpa-within-bounds, no-replica-oscillation (kmodel.properties_autoscaling)
 }
 BUILTIN_IDS: tuple[str, ...] = tuple(_CONSTRUCTORS)
 #: The properties checked when a scenario lists none: the cluster-wide five. The rollout
@@ -299,4 +312,5 @@ def explain(property_id: str, world) -> list[str]:  # type: ignore[no-untyped-de
                 if not r.feasible:
                     reasons.append(f"{pod.ref} is unschedulable: {r.message(len(infos))}")
         return reasons
-    return _lifecycle.explain(property_id, world)
+    return (_lifecycle.explain(property_id, world) or _disruption.explain(property_id, world)
+            or _autoscaling.explain(property_id, world))

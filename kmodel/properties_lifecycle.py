@@ -12,15 +12,21 @@
   controller's full-disruption rule is what keeps it.
 * ``serviceaccount-ready`` (eventually always): every active namespace has its ``default``
   ServiceAccount and its ``kube-root-ca.crt`` ConfigMap, and every running pod's ServiceAccount
-  exists.
+  exists (a pod whose account was deleted runs on, but the authenticator rejects its bound
+  token: :func:`kmodel.registry.serviceaccount.authenticate`).
 * ``volume-topology`` (always): no pod is bound to a node from which a volume of one of its bound
   claims cannot be reached (its zone or node), and a ``WaitForFirstConsumer`` claim is bound to
   a volume reachable from the node the scheduler selected for it.
 * ``restart-backoff`` (always): every pod's CrashLoopBackOff entry is one of the back-off
-  delays (10, 20, 40, 80, 160, 300 s, or none) and a container waiting in CrashLoopBackOff has an
-  entry (:mod:`kmodel.agents.kubelet`). That a restart waits out the window is the kubelet's
-  rule itself (a restart from ``backoff`` needs its timer step); the table tests check the
-  delays against upstream's ``Backoff``.
+  delays (10, 20, 40, 80, 160, 300 s, or none), a container waiting in CrashLoopBackOff has
+  earned an entry, and no container was restarted before the back-off its crashes earned ran
+  out (:mod:`kmodel.agents.kubelet`). The last part reads a ghost, ``status.backoff_earned``:
+  the entry a kubelet that never lost its memory would hold (it doubles with every restart
+  inside the window and starts anew when the entry expires or the machine reboots). The
+  kubelet's own entry differs from it only after a restart inside the earned window, which
+  happens when the kubelet process restarts (the ``kubeletRestarts`` fault: upstream keeps the
+  entries in memory only) and the next exit comes less than 10 minutes after the last one.
+  The table tests check the delays against upstream's ``Backoff``.
 """
 
 from __future__ import annotations
@@ -93,7 +99,9 @@ def serviceaccount_problems(world: Any) -> list[str]:
         if p.status.phase == "Running" and not p.metadata.deleting:
             sa = p.spec.service_account_name or "default"
             if state.get(ObjectRef("ServiceAccount", p.metadata.namespace, sa)) is None:
-                out.append(f"{p.ref} runs as ServiceAccount {sa}, which does not exist")
+                token = any(k == "serviceAccountToken" for v in p.spec.volumes for k, _ in v.projected)
+                out.append(f"{p.ref} runs as ServiceAccount {sa}, which does not exist"
+                           + (": the API server rejects its bound token" if token else ""))
     return out
 
 
@@ -139,8 +147,12 @@ def backoff_violations(world: Any) -> list[str]:
         st = p.status
         if st.backoff not in allowed:
             out.append(f"{p.ref} has a back-off of {st.backoff} s, not one of {sorted(allowed)}")
-        elif st.containers == BACKOFF and not st.backoff:
+        elif st.containers == BACKOFF and not st.backoff_earned:
             out.append(f"{p.ref} waits in CrashLoopBackOff without a back-off entry")
+        elif st.backoff and st.backoff != st.backoff_earned:
+            out.append(f"{p.ref} was restarted (restart {st.restart_count}) before the back-off its crashes had "
+                       f"earned ran out: its kubelet lost its CrashLoopBackOff entry and holds {st.backoff} s "
+                       f"where its restarts call for {st.backoff_earned} s")
     return out
 
 

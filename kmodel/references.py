@@ -3,8 +3,9 @@
 :meth:`kmodel.cluster.ClusterModel.representative` renames template-made pods and
 interchangeable nodes. EndpointSlices, Endpoints and AWS target groups name pods (an
 endpoint's ``targetRef``, its address, an ``ip`` target) and nodes (``nodeName``, an
-``instance`` target): they must be renamed with them, or two states that differ in more than a
-renaming would share a representative (and the explorer would miss one of them).
+``instance`` target), PodDisruptionBudgets name pods (``status.disruptedPods``): they must be
+renamed with them, or two states that differ in more than a renaming would share a
+representative (and the explorer would miss one of them).
 
 The rules, all of which keep the representative a faithful encoding of the renamed state:
 
@@ -35,7 +36,9 @@ from kmodel.state import ClusterState
 __all__ = ["REFERRING_KINDS", "pod_signatures", "rename"]
 
 #: Kinds whose objects name pods or nodes outside a ``spec``.
-REFERRING_KINDS = ("EndpointSlice", "Endpoints", "AWSTargetGroup")
+#: (A PodDisruptionBudget names the pods the Eviction API let go in ``status.disruptedPods``.)
+#: (A KubeProxyView holds the slices a lagging kube-proxy routes by, named after its node.)
+REFERRING_KINDS = ("EndpointSlice", "Endpoints", "AWSTargetGroup", "PodDisruptionBudget", "KubeProxyView")
 
 
 def _live(cluster: ClusterState) -> tuple[set[ObjectRef], dict[str, ObjectRef]]:
@@ -62,9 +65,12 @@ def pod_signatures(cluster: ClusterState, node_map: Mapping[str, str]) -> tuple[
     pods, ips = _live(cluster)
     out: dict[ObjectRef, list[Any]] = {}
     dangling = False
-    for s in cluster.list("EndpointSlice"):
+    slices: list[tuple[tuple[Any, ...], EndpointSlice]] = [((), s) for s in cluster.list("EndpointSlice")]
+    for view in cluster.list("KubeProxyView"):  # a lagging kube-proxy's slices, by its node
+        slices += [(("view", node_map.get(view.name, view.name)), s) for s in view.slices]
+    for where, s in slices:
         for e in s.endpoints:
-            ctx = (s.ref, e.ready, e.serving, e.terminating, node_map.get(e.node_name, e.node_name), e.zone)
+            ctx = where + (s.ref, e.ready, e.serving, e.terminating, node_map.get(e.node_name, e.node_name), e.zone)
             target = e.target_ref
             if target is not None and target.kind == "Pod":
                 if target in pods:
@@ -103,6 +109,13 @@ def pod_signatures(cluster: ClusterState, node_map: Mapping[str, str]) -> tuple[
                 dangling = True
             else:
                 out.setdefault(holder, []).append((tg.ref, t.port, t.health))
+    for pdb in cluster.list("PodDisruptionBudget"):
+        for name in pdb.status.disrupted_pods:
+            target = ObjectRef("Pod", pdb.metadata.namespace, name)
+            if target in pods:
+                out.setdefault(target, []).append(("disrupted", pdb.ref))
+            else:
+                dangling = True
     return {ref: tuple(sorted(v, key=repr)) for ref, v in out.items()}, dangling
 
 
@@ -125,6 +138,9 @@ def rename(obj: Any, pods: Mapping[ObjectRef, str], ips: Mapping[str, str], node
                                           target_ref=pod(e.target_ref), node_name=node(e.node_name))
                                   for e in obj.endpoints), key=repr))
         return replace(obj, endpoints=endpoints)
+    if obj.kind == "KubeProxyView":  # named after its node; its slices as EndpointSlices
+        return replace(obj, metadata=replace(obj.metadata, name=node(obj.name), uid=""),
+                       slices=tuple(rename(s, pods, ips, nodes) for s in obj.slices))
     if isinstance(obj, Endpoints):
         def addr(a: EndpointAddress) -> EndpointAddress:
             return replace(a, ip=ips.get(a.ip, a.ip), target_ref=pod(a.target_ref), node_name=node(a.node_name))
@@ -140,4 +156,8 @@ def rename(obj: Any, pods: Mapping[ObjectRef, str], ips: Mapping[str, str], node
 
         targets = tuple(sorted((replace(t, id=target_id(t.id)) for t in obj.targets), key=repr))
         return replace(obj, targets=targets)
+    if obj.kind == "PodDisruptionBudget" and obj.status.disrupted_pods:
+        ns = obj.metadata.namespace
+        names = tuple(sorted(pods.get(ObjectRef("Pod", ns, n), n) for n in obj.status.disrupted_pods))
+        return replace(obj, status=replace(obj.status, disrupted_pods=names))
     return obj

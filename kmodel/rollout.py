@@ -19,8 +19,8 @@
   (``scale``, ``apply``: the floor moves with ``spec.replicas``, and a scale-up is short of
   pods until they start; :func:`bind_events` tells the property which events those are);
   Recreate Deployments (unavailable by design); Deployments being deleted. The
-  PodDisruptionBudget half of the property (evictions) comes with the disruption controller,
-  which is not modelled yet.
+  PodDisruptionBudget half of the property (no eviction takes a budget's healthy pods below
+  ``desiredHealthy``) is :func:`kmodel.properties_disruption.eviction_violations`.
 * :func:`incomplete_rollouts` (``rollout-completes``, eventually always): every Deployment that
   is not paused has exactly ``spec.replicas`` active pods of its current template, all
   available, and no active pod of an older one.
@@ -96,10 +96,14 @@ def rollout_bound_violations(state: ClusterState) -> list[str]:
 
 def availability_violations(state: ClusterState, env: Any = None, *, resized: bool = False) -> list[str]:
     """Why ``availability`` fails (empty when it holds); ``env`` is the world's environment
-    (no check after a fault), ``resized`` whether a resizing user event has happened."""
+    (no check after a fault), ``resized`` whether a resizing user event has happened. Includes
+    the PodDisruptionBudget half (:func:`kmodel.properties_disruption.eviction_violations`)."""
+    from kmodel.properties_disruption import eviction_violations
+
+    pdb_out = eviction_violations(state, env) if state.list("PodDisruptionBudget") else []
     if resized or (env is not None and (env.node_failures or env.pod_crashes)):
-        return []
-    out = []
+        return pdb_out
+    out = pdb_out
     pods = None
     for d in state.list("Deployment"):
         if not du.is_rolling_update(d) or d.metadata.deleting:

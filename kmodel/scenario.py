@@ -12,11 +12,16 @@ A spec is a folder (or file) of manifests plus at most one object::
         nodeFailures: 1          # at most one node crash (crashed nodes recover: fair)
         podCrashes: 1            # at most one container crash
         # also: nodeLosses, partitions, controlPlanePartitions, zoneOutages, zoneLosses,
-        # probeFailures, volumeLosses, staleViews (kmodel.faults)
+        # probeFailures, volumeLosses, staleViews, kubeletRestarts, proxyLags (kmodel.faults);
+        # informerLag, informerLagPastExpiry (kmodel.informer)
       events:                    # user edits, in order, each enabled any time after the previous
         - scale: {kind: ReplicaSet, name: cache, replicas: 5}
         # setImage, rollback, pause, resume, apply: kubectl's edits (see kmodel.kubectl);
-        # `apply` files are read relative to this file and are not initial objects
+        # drain: {node: worker-a, force: false}: kubectl drain (see kmodel.drain);
+        # delete: {kind: ServiceAccount, name: build}: kubectl delete (see kmodel.kubectl_delete);
+        # `apply` files are read relative to this file and are not initial objects;
+        # cpuUtilization: {name: web, percent: 90} changes the load (kmodel.metrics)
+      cpuUtilization: [{name: web, percent: 40}]   # the load at the start (kmodel.metrics)
       bounds:
         maxDepth: 40
         maxStates: 200000
@@ -36,7 +41,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from kmodel import drain as _drain
 from kmodel import kubectl as _kubectl
+from kmodel import metrics as _load
 from kmodel import properties as _properties
 from kmodel import rollout as _rollout
 from kmodel.cluster import DEFAULT_CONTROLLERS, ClusterModel, Event, Faults, scale
@@ -47,7 +54,7 @@ __all__ = ["Scenario", "load_spec", "Spec", "EVENT_KINDS"]
 
 API_VERSION = "kmodel.dev/v1alpha1"
 VERDICTS = ("holds", "violated", "incomplete")
-EVENT_KINDS = ("scale", "setImage", "rollback", "pause", "resume", "apply")
+EVENT_KINDS = ("scale", "setImage", "rollback", "pause", "resume", "apply", "drain", "cpuUtilization", "delete")
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,7 @@ class Scenario:
     new_namespaces: tuple[str, ...] = ()  # spec.newNamespaces: created just now (kmodel.cluster)
     source: Source | None = None
     model: Any = None  # spec.model: a numeric model checked instead of a cluster (kmodel.smt.scenario)
+    cpu_utilization: tuple[tuple[str, int], ...] = ()  # spec.cpuUtilization: the load at the start (kmodel.metrics)
 
 
 @dataclass(frozen=True)
@@ -109,7 +117,9 @@ def _count(value: Any, source: Source, path: str, *, allow_none: bool = False) -
 _FAULT_FIELDS = {"nodeFailures": "node_failures", "podCrashes": "pod_crashes", "nodeLosses": "node_losses",
                  "partitions": "partitions", "controlPlanePartitions": "control_plane_partitions",
                  "zoneOutages": "zone_outages", "zoneLosses": "zone_losses", "probeFailures": "probe_failures",
-                 "volumeLosses": "volume_losses", "staleViews": "stale_views"}
+                 "informerLag": "informer_lag", "informerLagPastExpiry": "informer_lag_past_expiry",  # kmodel.informer
+                 "volumeLosses": "volume_losses", "staleViews": "stale_views", "kubeletRestarts": "kubelet_restarts",
+                 "proxyLags": "proxy_lags"}
 
 
 def parse_scenario(doc: dict[str, Any], source: Source) -> Scenario:
@@ -117,7 +127,8 @@ def parse_scenario(doc: dict[str, Any], source: Source) -> Scenario:
     _known(doc, ("apiVersion", "kind", "metadata", "spec"), source, "")
     meta = _mapping(doc.get("metadata"), source, "metadata")
     spec = _mapping(doc.get("spec"), source, "spec")
-    _known(spec, ("controllers", "faults", "events", "bounds", "properties", "expect", "newNamespaces", "model"),
+    _known(spec, ("controllers", "faults", "events", "bounds", "properties", "expect", "newNamespaces", "model",
+                  "cpuUtilization"),
            source, "spec")
     if "model" in spec:  # a numeric model instead of a cluster
         from kmodel.smt.scenario import parse_numeric
@@ -138,6 +149,12 @@ def parse_scenario(doc: dict[str, Any], source: Source) -> Scenario:
     _known(faults, tuple(_FAULT_FIELDS), source, "spec.faults")
     fault_budget = Faults(**{attr: _count(faults.get(key, 0), source, f"spec.faults.{key}") or 0
                              for key, attr in _FAULT_FIELDS.items()})
+    if fault_budget.informer_lag_past_expiry and not fault_budget.informer_lag:  # kmodel.informer
+        raise _err("informerLagPastExpiry needs informerLag: without a lagging informer no expectation is "
+                   "ever pending, so the expiry could never fire", source, "spec.faults.informerLagPastExpiry")
+    if fault_budget.proxy_lags and "kube-proxy" not in controllers:  # kmodel.agents.kubeproxy
+        raise _err("proxyLags needs the kube-proxy controller in spec.controllers: without it a kube-proxy that "
+                   "falls behind never catches up", source, "spec.faults.proxyLags")
     events = spec.get("events", []) or []
     if not isinstance(events, list):
         raise _err("expected a list of events", source, "spec.events")
@@ -157,6 +174,14 @@ def parse_scenario(doc: dict[str, Any], source: Source) -> Scenario:
             if not isinstance(body.get("name"), str):
                 raise _err("scale needs a name", source, f"{path}.scale.name")
             _count(body.get("replicas"), source, f"{path}.scale.replicas")
+        elif kind == "drain":  # kmodel.drain
+            _drain.check_event(body, lambda msg, fieldpath: _err(msg, source, fieldpath), path)
+        elif kind == "cpuUtilization":  # a change of load (kmodel.metrics)
+            _load.check_load(body, lambda msg, fieldpath: _err(msg, source, fieldpath), f"{path}.{kind}")
+        elif kind == "delete":  # kubectl delete (kmodel.kubectl_delete)
+            from kmodel import kubectl_delete as _delete
+
+            _delete.check_event(body, lambda msg, fieldpath: _err(msg, source, fieldpath), path)
         else:  # setImage, rollback, pause, resume, apply (kmodel.kubectl)
             _kubectl.check_event(kind, body, lambda msg, fieldpath: _err(msg, source, fieldpath), path)
     bounds = _mapping(spec.get("bounds"), source, "spec.bounds")
@@ -189,6 +214,9 @@ def parse_scenario(doc: dict[str, Any], source: Source) -> Scenario:
         expect=dict(expect),
         source=source,
         new_namespaces=tuple(new_namespaces),
+        cpu_utilization=tuple(sorted(_load.load_entries(
+            spec.get("cpuUtilization"), lambda msg, fieldpath: _err(msg, source, fieldpath), "spec.cpuUtilization",
+        ).items())),
     )
 
 
@@ -202,6 +230,14 @@ def _events(scenario: Scenario, loaded: LoadResult) -> tuple[Event, ...]:
             event = scale(body.get("kind", "ReplicaSet"), body.get("namespace", "default"), body["name"],
                           body["replicas"])
             out.append(event)
+        elif kind == "drain":
+            out.append(_drain.drain(body["node"], force=body.get("force", False)))
+        elif kind == "cpuUtilization":
+            out.append(_load.cpu_utilization_event(body.get("namespace", "default"), body["name"], body["percent"]))
+        elif kind == "delete":  # kubectl delete (kmodel.kubectl_delete)
+            from kmodel import kubectl_delete as _delete
+
+            out.append(_delete.delete(body["kind"], body.get("namespace", "default"), body["name"]))
         else:
             source = scenario.source
             base = os.path.dirname(source.file) if source is not None and source.file != "-" else "."
@@ -228,9 +264,11 @@ def load_spec(paths: Sequence[str], *, stdin: TextIO | None = None) -> Spec:
     for source, doc in loaded.extras:
         if doc.get("kind") == "Scenario" and doc.get("apiVersion") == API_VERSION:
             scenarios.append(parse_scenario(doc, source))
+        elif doc.get("kind") == "DiagramConfig":
+            continue  # how `kmodel diagram` draws the spec (kmodel.render.config), not part of the model
         else:
             raise InvalidManifest(f"unknown kind {doc.get('kind')!r} in {doc.get('apiVersion')} "
-                                  "(known: Scenario)", file=source.file, line=source.line,
+                                  "(known: Scenario, DiagramConfig)", file=source.file, line=source.line,
                                   document=source.document, field="kind")
     if len(scenarios) > 1:
         second = scenarios[1].source
@@ -251,6 +289,7 @@ def load_spec(paths: Sequence[str], *, stdin: TextIO | None = None) -> Spec:
             events=(events := _events(scenario, loaded)),
             properties=_rollout.bind_events(_properties.by_id(scenario.properties), events),
             new_namespaces=scenario.new_namespaces,
+            cpu_utilization=dict(scenario.cpu_utilization),
         )
     except Exception as exc:  # the API server rejected an object: say which and where
         from kmodel.errors import InvalidModel

@@ -27,9 +27,27 @@ __all__ = ["ClusterState", "KINDS", "CLUSTER_SCOPED_KINDS"]
 #: Kinds kept in state, in the order states are printed.
 KINDS = ("Namespace", "Node", "Deployment", "ReplicaSet", "Pod")
 
-#: Kinds without a namespace.
-CLUSTER_SCOPED_KINDS = frozenset({"Namespace", "Node", "PersistentVolume", "StorageClass", "IngressClass",
-                                  "AWSLoadBalancer", "AWSTargetGroup"})  # the last two: AWS, see objects/elbv2
+#: Kinds without a namespace: upstream's cluster-scoped built-in kinds (``kubectl api-resources
+#: --namespaced=false`` on v1.35, plus the alpha and beta ones), whether kmodel models them or not,
+#: and the two AWS kinds of ``objects/elbv2``. The one list the loader, the API server, the
+#: garbage collector and ``kubectl apply`` (:mod:`kmodel.kubectl`) consult.
+CLUSTER_SCOPED_KINDS = frozenset({
+    "Namespace", "Node", "PersistentVolume", "ComponentStatus",
+    "StorageClass", "CSIDriver", "CSINode", "VolumeAttachment", "VolumeAttributesClass",
+    "IngressClass", "IPAddress", "ServiceCIDR",
+    "ClusterRole", "ClusterRoleBinding",
+    "PriorityClass", "RuntimeClass",
+    "CustomResourceDefinition", "APIService",
+    "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
+    "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
+    "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding",
+    "CertificateSigningRequest", "ClusterTrustBundle",
+    "FlowSchema", "PriorityLevelConfiguration",
+    "DeviceClass", "ResourceSlice", "DeviceTaintRule",
+    "StorageVersion", "StorageVersionMigration",
+    "TokenReview", "SelfSubjectReview", "SubjectAccessReview", "SelfSubjectAccessReview", "SelfSubjectRulesReview",
+    "AWSLoadBalancer", "AWSTargetGroup",  # AWS, see objects/elbv2
+})
 
 _EMPTY: tuple[Any, ...] = ()
 

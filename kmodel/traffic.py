@@ -20,7 +20,9 @@ kind               what                                                         
 ``service-port``   a Service port's cluster IP                                        ``clusterip:<ns>/<svc>:<port>``
 ``headless``       a headless Service (DNS answers with its endpoints)                ``dns:<ns>/<svc>``
 ``external-name`` an ExternalName Service's CNAME target                             ``external:<host>``
-``endpoint``       an address and port traffic is sent to (``pod`` if a pod has it)   ``addr:<ip>:<port>``
+``endpoint``       an address and port traffic is sent to (``pod`` if a pod has it;    ``addr:<ip>:<port>``
+                   ``external``: an address outside the pod network that no slice
+                   ties to a pod, e.g. a selectorless Service's database: a route end)
 ``pod``            a pod (``serves``, ``ready``, ``terminating``, ``node``)           ``pod:<ns>/<name>``
 ``container-port`` the port on the pod (``declared``: a container lists it)          ``port:<ns>/<name>:<port>``
 ``sink``           ``reject`` (no endpoint anywhere), ``drop`` (none on this node),   ``reject``, ``drop``,
@@ -33,6 +35,11 @@ Edges carry ``share``: the fraction of new connections from the source that take
 ``per_node``: the share from clients on each node (they differ under ``internalTrafficPolicy:
 Local``); ``share`` is then the share from a client on a node picked uniformly. Edges into an
 endpoint carry ``service`` and ``allow_not_ready`` (the Service publishes not-ready addresses).
+Under ``sessionAffinity: ClientIP`` (a cluster IP's ``session_affinity``, with
+``affinity_timeout`` in seconds) ``share`` is the share of *new clients*: kube-proxy's
+``recent`` match sends a client's later connections, within the timeout, to the endpoint its
+first one took, while that endpoint is still usable (an endpoint that drops out of the rules
+takes its affinity with it).
 
 What is *true* on the data plane, which the control plane may not know yet:
 
@@ -45,8 +52,10 @@ What is *true* on the data plane, which the control plane may not know yet:
 The routing of each hop is the component's: kube-proxy's rules on each node
 (:mod:`kmodel.agents.kubeproxy`), the ALB's rules and its choice of targets (healthy targets;
 all of them when none is healthy, as ALB fails open), and the cloud load balancer of a
-LoadBalancer Service, which is not modelled as an actor: it sends to the nodes that are up
-(with ``externalTrafficPolicy: Local``, to those with a usable local endpoint), without lag.
+LoadBalancer Service once it is provisioned (its address is in ``status.loadBalancer.ingress``,
+written by :mod:`kmodel.controllers.service` or read from a dump): it sends to the nodes that
+are up (with ``externalTrafficPolicy: Local``, to those with a usable local endpoint); which
+nodes it targets is not modelled as state, so it follows the nodes without lag.
 
 Examples
 --------
@@ -56,6 +65,7 @@ Examples
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable
 from fractions import Fraction
 from typing import Any
@@ -69,7 +79,8 @@ from kmodel.objects.workloads import RUNNING, Pod, is_pod_ready
 from kmodel.state import ClusterState
 
 __all__ = ["traffic_graph", "node_up", "pod_serves", "targets_in_use", "still_routed", "pods_by_ip",
-           "route_ends", "INTERNET", "IN_CLUSTER", "ENDPOINTS_DRAIN_SECONDS", "ALB_DRAIN_SECONDS"]
+           "route_ends", "INTERNET", "IN_CLUSTER", "ENDPOINTS_DRAIN_SECONDS", "ALB_DRAIN_SECONDS",
+           "PROXY_LAG_SECONDS"]
 
 INTERNET = "client:internet"
 IN_CLUSTER = "client:in-cluster"
@@ -116,6 +127,10 @@ ENDPOINTS_DRAIN_SECONDS = 5
 #: ... and to an ALB: the TargetGroupBinding reconcile, ``DeregisterTargets`` and the ALB's own
 #: propagation (tens of seconds; AWS advises a ``preStop`` sleep longer than that).
 ALB_DRAIN_SECONDS = 30
+#: ... and to a kube-proxy that fell behind (the ``proxyLags`` fault): a failed or slow sync is
+#: retried and a full resync runs at least every ``--iptables-sync-period`` (30 s by default), the
+#: named assumption ``proxy-lag-within-sync-period``.
+PROXY_LAG_SECONDS = 30
 
 
 def still_routed(state: ClusterState, pod: Pod) -> bool:
@@ -123,8 +138,10 @@ def still_routed(state: ClusterState, pod: Pod) -> bool:
     ``prestop-outlasts-propagation``: time is abstract, so the model says which propagation a
     sleep outlasts. A sleep of at least :data:`ENDPOINTS_DRAIN_SECONDS` lasts while an
     EndpointSlice lists the pod as a ready endpoint; one of at least :data:`ALB_DRAIN_SECONDS`
-    also while an ALB target group sends it new requests. A shorter sleep (or none) waits for
-    nothing.
+    also while an ALB target group sends it new requests, and one of at least
+    :data:`PROXY_LAG_SECONDS` also while a lagging kube-proxy's view
+    (:class:`~kmodel.agents.kubeproxy.KubeProxyView`) lists it as a ready endpoint. A shorter
+    sleep (or none) waits for nothing.
 
     Examples
     --------
@@ -136,11 +153,15 @@ def still_routed(state: ClusterState, pod: Pod) -> bool:
     """
     seconds = max((c.pre_stop_sleep or 0 for c in pod.spec.containers), default=0)
     ip = pod.status.pod_ip
-    if seconds >= ENDPOINTS_DRAIN_SECONDS:
-        for s in state.list("EndpointSlice", pod.metadata.namespace):
-            for e in s.endpoints:
-                if (e.target_ref == pod.ref or (ip and ip in e.addresses)) and (e.ready is None or e.ready):
-                    return True
+    slices = list(state.list("EndpointSlice", pod.metadata.namespace)) if seconds >= ENDPOINTS_DRAIN_SECONDS else []
+    if seconds >= PROXY_LAG_SECONDS:
+        slices += [s for view in state.list("KubeProxyView") for s in view.slices]
+    for s in slices:
+        if s.metadata.namespace != pod.metadata.namespace:
+            continue
+        for e in s.endpoints:
+            if (e.target_ref == pod.ref or (ip and ip in e.addresses)) and (e.ready is None or e.ready):
+                return True
     if ip and seconds >= ALB_DRAIN_SECONDS:
         for tg in state.list("AWSTargetGroup"):
             if tg.target_type == "ip" and any(t.id == ip for t in targets_in_use(tg)):
@@ -156,12 +177,33 @@ def _share_edges(g: nx.DiGraph, source: str, targets: list[tuple[str, Fraction]]
             g.add_edge(source, target, share=share, **attrs)
 
 
+def _external(cluster: ClusterState, ip: str) -> bool:
+    """An address outside the pod network (:data:`kmodel.agents.ipam.POD_CIDR`) that no
+    EndpointSlice ties to a pod: a server outside the cluster, which a Service without a
+    selector may name in its Endpoints (mirrored into EndpointSlices). An address in the pod
+    network, or one a slice lists for a pod, is a pod's, gone if no pod holds it now."""
+    from kmodel.agents.ipam import POD_CIDR
+
+    try:
+        if ipaddress.ip_address(ip) in POD_CIDR:
+            return False
+    except ValueError:
+        return False
+    slices = list(cluster.list("EndpointSlice"))
+    slices += [s for view in cluster.list("KubeProxyView") for s in view.slices]  # a lagging kube-proxy's
+    return not any(ip in e.addresses and e.target_ref is not None and e.target_ref.kind == "Pod"
+                   for s in slices for e in s.endpoints)
+
+
 def _endpoint_node(g: nx.DiGraph, state: Any, by_ip: dict[str, Pod], ip: str, port: int) -> str:
     node = f"addr:{ip}:{port}"
     if node in g:
         return node
     pod = by_ip.get(ip)
-    g.add_node(node, kind="endpoint", ip=ip, port=port, pod=str(pod.ref) if pod else None)
+    external = pod is None and _external(_cluster(state), ip)
+    g.add_node(node, kind="endpoint", ip=ip, port=port, pod=str(pod.ref) if pod else None, external=external)
+    if external:
+        return node
     if pod is None:
         g.add_node(f"missing:{ip}", kind="sink", reason="no pod has this address")
         g.add_edge(node, f"missing:{ip}", share=Fraction(1))
@@ -233,7 +275,8 @@ def traffic_graph(state: Any) -> nx.DiGraph:
             routes = per_port.get(port.port, {})
             vip = f"clusterip:{sid}:{port.port}"
             g.add_node(vip, kind="service-port", service=str(svc.ref), port=port.port, name=port.name,
-                       cluster_ip=spec.cluster_ip, session_affinity=spec.session_affinity == "ClientIP")
+                       cluster_ip=spec.cluster_ip, session_affinity=spec.session_affinity == "ClientIP",
+                       affinity_timeout=spec.session_affinity_timeout if spec.session_affinity == "ClientIP" else None)
             g.add_edge(IN_CLUSTER, vip, share=Fraction(1))
             live = [r for r in routes.get("ClusterIP", []) if up.get(r.node)]
             for r in live:
@@ -256,7 +299,7 @@ def traffic_graph(state: Any) -> nx.DiGraph:
                                  service=str(svc.ref), allow_not_ready=allow)
                 if spec.type == "NodePort":
                     g.add_edge(INTERNET, np_id, share=Fraction(1))
-            if spec.type == "LoadBalancer" and port.node_port:
+            if spec.type == "LoadBalancer" and port.node_port and svc.status.load_balancer_ingress:
                 lb = f"lb:{sid}"
                 g.add_node(lb, kind="load-balancer", service=str(svc.ref),
                            ingress=tuple(svc.status.load_balancer_ingress))

@@ -3,6 +3,17 @@
 Model: :class:`kmodel.smt.models.deployment.Fenceposts` (parameters only, 64-bit bit-vectors):
 ``GetScaledValueFromIntOrPercent`` with surge rounded up and unavailable rounded down, both zero
 turned into unavailable 1, then both converted to ``int32``.
+
+Checked against the sources (issue 9's question (a)): ``GetScaledValueFromIntOrPercent`` returns
+a Go ``int`` (64-bit) and parses the percentage with ``strconv.Atoi`` in
+``kubernetes/apimachinery`` v0.35.2 (the staging copy of v1.35), and a percentage is any
+``[0-9]+%`` (``IsValidPercent``); apps validation (``ValidateRollingUpdateDeployment``) rejects
+only both values 0 and a maxUnavailable above 100%, so a maxSurge of thousands of billions of
+percent is valid. ``ResolveFenceposts`` converts with ``int32(surge)`` after the zero check in
+every version of ``deployment_util.go`` that could be read here (``kubernetes/kubernetes`` at
+v1.35 itself is not in the stored index); the refutation holds as far as v1.35 keeps that order.
+The wrap needs an absurd percentage (the scaled maxSurge must reach 2**32): whenever the scaled
+values fit an int32 it cannot happen (``fenceposts-resolve-to-int32``).
 """
 
 from kmodel.smt.models.deployment import Fenceposts

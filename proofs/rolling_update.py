@@ -39,6 +39,57 @@ THEOREMS = (
         max_k=1,
     ),
     Theorem(
+        "rolling-update-bounds-with-template-change",
+        "The same bounds hold when the template changes once more in the middle of the rollout (the new "
+        "ReplicaSet becomes old, possibly with pods that are not yet available, and a third one is created), "
+        "for every replicas <= 10,000 and every valid integer maxSurge/maxUnavailable.",
+        RollingUpdate(replicas=(0, 10_000), max_surge=ANY_INT, max_unavailable=ANY_INT, max_rollovers=1),
+        ("surge-bound", "availability"),
+        assumptions=ASSUMPTIONS[1:] + (
+            "replicas and strategy do not change; the template changes once after the rollout started "
+            "(kubectl set image during a rollout), at any step",
+            "no node failure",
+        ),
+        upstream=UPSTREAM,
+        invariants="model",
+        method="k-induction",
+        max_k=1,
+    ),
+    Theorem(
+        "rolling-update-bounds-on-any-cluster",
+        "The bounds do not depend on the cluster's size: on every cluster of up to 10,000 nodes of 110 pod slots "
+        "(pods that find no free slot stay Pending), with one template change during the rollout, for every "
+        "replicas <= 10,000 that fits and every valid integer maxSurge/maxUnavailable.",
+        RollingUpdate(replicas=(0, 10_000), max_surge=ANY_INT, max_unavailable=ANY_INT, max_rollovers=1,
+                      nodes=(0, 10_000), pods_per_node=110),
+        ("surge-bound", "availability"),
+        assumptions=ASSUMPTIONS[1:] + (
+            "a pod becomes available only while fewer than nodes * 110 pods are available; the old ReplicaSet's "
+            "pods all run before the rollout",
+            "the template changes at most once after the rollout started; no node failure",
+        ),
+        upstream=UPSTREAM,
+        invariants="model",
+        method="k-induction",
+        max_k=1,
+    ),
+    Theorem(
+        "rolling-update-stalls-on-a-full-cluster",
+        "Liveness: with maxUnavailable 0 and no free pod slot, the rollout never finishes: the surge pod stays "
+        "Pending, the old ReplicaSet may not shrink, and no controller has anything left to do.",
+        RollingUpdate(replicas=(1, 10_000), max_surge={"pct": 0, "value": (1, 100)}, max_unavailable=0,
+                      nodes=(1, 10_000), pods_per_node=110),
+        ("rollout-finishes",),
+        expect="refuted",
+        assumptions=ASSUMPTIONS[:3] + (
+            "weak fairness for the controllers and the kubelet; a pod becomes available only while fewer than "
+            "nodes * 110 pods are available",
+        ),
+        upstream=UPSTREAM,
+        method="bmc",
+        depth=3,
+    ),
+    Theorem(
         "rolling-update-pods-exceed-surge",
         "The surge bound is on spec.replicas, not on pods: live pods can exceed replicas + maxSurge while "
         "the ReplicaSet controller of an old ReplicaSet has not yet deleted the pods it was told to.",

@@ -176,3 +176,20 @@ def test_volume_loss_fails_the_pods_that_mount_it():
     pod = lost.cluster.list("Pod")[0]
     assert pod.status.containers == "terminated" and lost.cluster.get(step.target).status.lost
     assert kubelet(lost, pod.ref) == ()  # the kubelet cannot mount it again: the pod stays down
+
+
+def test_kubelet_restart_is_offered_where_a_backoff_entry_would_be_lost(tmp_path):
+    from kmodel.scenario import load_spec
+
+    model = ClusterModel(cluster(("a",), replicas=1), faults=Faults(kubelet_restarts=1, pod_crashes=1))
+    w = settle(model, model.initial)
+    assert [s.verb for s, _ in faults_from(model, w)] == ["pod-crash"]  # no entry yet: nothing to forget
+    crashed = next(x for s, x in faults_from(model, w) if s.verb == "pod-crash")
+    w = settle(model, crashed)  # restarted at once, entry 10 s
+    (step, forgot), = [(s, x) for s, x in faults_from(model, w) if s.verb == "kubelet-restart"]
+    assert step.target == ObjectRef("Node", "", "a")
+    assert [p.status.backoff for p in forgot.cluster.list("Pod")] == [0]
+    assert forgot.env.machines == () and not [s for s, _ in faults_from(model, forgot) if s.verb == "kubelet-restart"]
+    (tmp_path / "s.yaml").write_text("apiVersion: kmodel.dev/v1alpha1\nkind: Scenario\nmetadata: {name: s}\n"
+                                     "spec:\n  faults: {kubeletRestarts: 2}\n")
+    assert load_spec([str(tmp_path / "s.yaml")]).model.faults.kubelet_restarts == 2

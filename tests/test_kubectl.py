@@ -248,3 +248,42 @@ def test_bad_events_name_file_line_and_field(tmp_path, event, field, message):
     err = info.value
     assert err.field == field and message in str(err)
     assert err.file.endswith("scenario.yaml") and err.line >= 1
+
+
+# -- cluster-scoped kinds (one list: kmodel.state.CLUSTER_SCOPED_KINDS) --------------------------
+_STORAGE_CLASS = {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "fast"},
+                  "provisioner": "ebs.csi.aws.com", "volumeBindingMode": "WaitForFirstConsumer"}
+
+
+def test_apply_finds_a_live_cluster_scoped_object_of_any_kind():
+    """``kubectl apply`` of a StorageClass that exists patches it (it used to look for it in the
+    ``default`` namespace, find nothing, and fail to create it again: the event never ran)."""
+    objects, bodies = _loaded(_STORAGE_CLASS)
+    state = ClusterState.of([Namespace(ObjectMeta("default"))])
+    created = apply_manifests(objects, bodies).apply(state)
+    ref = ObjectRef("StorageClass", "", "fast")
+    assert created is not None and created.get(ref) is not None
+    assert [o.metadata.namespace for o in created.list("StorageClass")] == [""]
+    again = apply_manifests(objects, bodies).apply(created)
+    assert again is not None and len(again.list("StorageClass")) == 1
+    assert again.get(ref).metadata.annotation(du.LAST_APPLIED_CONFIG_ANNOTATION)
+
+
+@pytest.mark.parametrize("kind,api_version", [
+    ("ClusterRole", "rbac.authorization.k8s.io/v1"), ("ClusterRoleBinding", "rbac.authorization.k8s.io/v1"),
+    ("PriorityClass", "scheduling.k8s.io/v1"), ("CustomResourceDefinition", "apiextensions.k8s.io/v1"),
+    ("ValidatingWebhookConfiguration", "admissionregistration.k8s.io/v1"), ("CSIDriver", "storage.k8s.io/v1"),
+    ("RuntimeClass", "node.k8s.io/v1"),
+])
+def test_cluster_scoped_kinds_have_no_namespace_in_the_loader(kind, api_version):
+    """The loader's documents (and so ``kubectl apply``, the checks and the diagrams) give a
+    cluster-scoped object no namespace, whichever kind it is and whatever it says."""
+    import io
+
+    from kmodel.manifests import load
+    from kmodel.state import CLUSTER_SCOPED_KINDS
+
+    assert kind in CLUSTER_SCOPED_KINDS
+    body = {"apiVersion": api_version, "kind": kind, "metadata": {"name": "x", "namespace": "team-a"}}
+    loaded = load(["-"], stdin=io.StringIO(json.dumps(body)))
+    assert [(d.kind, d.namespace) for d in loaded.documents] == [(kind, "")]

@@ -130,3 +130,54 @@ def test_bad_storage_input_names_file_line_and_field(doc, line, field, words):
         from_text(doc)
     assert (err.value.line, err.value.field) == (line, field), str(err.value)
     assert words in str(err.value)
+
+
+def test_projected_token_volume_and_automount_are_loaded():
+    """A ``kubectl get pod -o yaml`` dump: the admission's kube-api-access volume is read with its
+    sources (the kubelet must be able to fill it), and ``automountServiceAccountToken`` is kept."""
+    from kmodel.admission import token_volume_source
+
+    result = from_text("""\
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web, namespace: default}
+        spec:
+          automountServiceAccountToken: false
+          containers: [{name: web, image: nginx}]
+          volumes:
+            - name: kube-api-access-x7q2z
+              projected:
+                defaultMode: 420
+                sources:
+                  - serviceAccountToken: {expirationSeconds: 3607, path: token}
+                  - configMap:
+                      name: kube-root-ca.crt
+                      items: [{key: ca.crt, path: ca.crt}]
+                  - downwardAPI:
+                      items:
+                        - path: namespace
+                          fieldRef: {apiVersion: v1, fieldPath: metadata.namespace}
+                  - configMap: {name: optional-extra, optional: true}
+        """)
+    (pod,) = result.objects
+    (volume,) = pod.spec.volumes
+    assert volume.name == "kube-api-access-x7q2z" and volume.projected == token_volume_source()
+    assert pod.spec.automount_service_account_token is False
+
+
+def test_projected_token_expiration_below_ten_minutes_is_refused():
+    with pytest.raises(InvalidManifest) as err:
+        from_text("""\
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: web}
+            spec:
+              containers: [{name: web, image: nginx}]
+              volumes:
+                - name: token
+                  projected:
+                    sources:
+                      - serviceAccountToken: {expirationSeconds: 60, path: token}
+            """)
+    assert "expirationSeconds" in err.value.field and "greater than or equal to 600" in str(err.value)
+    assert err.value.line == 10

@@ -85,6 +85,30 @@ def test_restart_backoff():
     from kmodel.objects.meta import replace
 
     good = pod("p", "a")
-    assert holds("restart-backoff", [replace(good, status=replace(good.status, backoff=40))])
-    assert not holds("restart-backoff", [replace(good, status=replace(good.status, backoff=30))])
+    assert holds("restart-backoff", [replace(good, status=replace(good.status, backoff=40, backoff_earned=40))])
+    assert not holds("restart-backoff", [replace(good, status=replace(good.status, backoff=30, backoff_earned=30))])
     assert not holds("restart-backoff", [replace(good, status=replace(good.status, containers="backoff"))])
+    # A kubelet that lost its entry (backoff 0) has not restarted anything early yet ...
+    assert holds("restart-backoff", [replace(good, status=replace(good.status, backoff=0, backoff_earned=40))])
+    assert holds("restart-backoff", [replace(good, status=replace(good.status, containers="backoff", backoff_earned=40))])
+    # ... once it restarts the container inside the earned window, its entry differs from the earned one.
+    early = replace(good, status=replace(good.status, backoff=10, backoff_earned=80, restart_count=3))
+    assert not holds("restart-backoff", [early])
+    why = explain("restart-backoff", World(ClusterState.of([early]), Env()))
+    assert why == ["Pod/default/p was restarted (restart 3) before the back-off its crashes had earned ran out: "
+                   "its kubelet lost its CrashLoopBackOff entry and holds 10 s where its restarts call for 80 s"]
+
+
+def test_type_ok_tolerates_pods_bound_to_a_deleted_node():
+    """Upstream allows a pod bound to a Node that no longer exists (the cloud node lifecycle
+    controller deletes Nodes without cascading); pod GC's ``gcOrphaned`` removes it later."""
+    from kmodel.objects.meta import replace
+    from kmodel.properties import type_ok_errors
+
+    def uid(obj):
+        return replace(obj, metadata=replace(obj.metadata, uid=str(obj.ref)))
+
+    objs = [uid(node("a")), RS, uid(pod("web-1", "gone"))]
+    assert holds("type-ok", objs)
+    assert type_ok_errors(ClusterState.of(objs), orphans=True) == ["Pod/default/web-1 is bound to missing node gone"]
+    assert type_ok_errors(ClusterState.of(objs[:2] + [uid(pod("web-1", "a"))]), orphans=True) == []

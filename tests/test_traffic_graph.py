@@ -154,8 +154,12 @@ def test_graph_shares_and_stale_routes_are_reported():
 
 
 def test_node_port_and_load_balancer_frontends():
+    from kmodel.controllers.service import reconcile as service_lb_sync
+
     state = _web(_base(), type="LoadBalancer", external_traffic_policy="Local")
     state = _sync_all(state.with_(_pod("a", "192.168.0.1", "n1")))
+    assert "lb:default/web" not in traffic_graph(state)  # not provisioned yet
+    state, _ = apply_all(state, service_lb_sync(state, ObjectRef("Service", "default", "web")))
     g = traffic_graph(state)
     node_port = state.get(ObjectRef("Service", "default", "web")).spec.ports[0].node_port
     assert set(g[f"lb:default/web"]) == {f"nodeport:n1:{node_port}"}  # Local: only the node with the endpoint
@@ -193,3 +197,16 @@ def test_still_routed_follows_the_pre_stop_sleep():
     short = replace(pod, spec=replace(pod.spec, containers=(replace(pod.spec.containers[0], pre_stop_sleep=2),)))
     long = replace(pod, spec=replace(pod.spec, containers=(replace(pod.spec.containers[0], pre_stop_sleep=10),)))
     assert not still_routed(state, short) and still_routed(state, long)
+
+
+def test_client_ip_affinity_shares_are_per_new_client():
+    """``sessionAffinity: ClientIP``: the cluster IP carries the affinity and its timeout (the
+    API server's default, 10800 s); shares stay those of new clients (uniform)."""
+    state = _sync_all(_web(_base(), session_affinity="ClientIP").with_(_pod("a", "192.168.0.1"))
+                      .with_(_pod("b", "192.168.0.2", "n2")))
+    g = traffic_graph(state)
+    vip = g.nodes["clusterip:default/web:80"]
+    assert (vip["session_affinity"], vip["affinity_timeout"]) == (True, 10800)
+    assert {d["share"] for d in g["clusterip:default/web:80"].values()} == {Fraction(1, 2)}
+    plain = traffic_graph(_sync_all(_web(_base()).with_(_pod("a", "192.168.0.1"))))
+    assert plain.nodes["clusterip:default/web:80"]["affinity_timeout"] is None

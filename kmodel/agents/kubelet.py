@@ -16,7 +16,10 @@ heartbeat resumes). For each pod bound to its node it may:
   rejects a pod that does not fit the node's allocatable resources beside the pods running
   there, does not tolerate a NoExecute taint, or whose node selector does not match: the pod
   becomes ``Failed`` (reason ``OutOf<resource>``, ``NodeAffinity`` or ``Taint``). A pod whose
-  claims are not bound, or whose volume is lost, waits (``ContainerCreating``). Otherwise its
+  claims are not bound, or whose volume is lost, waits (``ContainerCreating``), as does one whose
+  projected volume cannot be filled: the ``kube-api-access-*`` volume needs a token from
+  TokenRequest (``pkg/kubelet/token/token_manager.go``; refused while its ServiceAccount does not
+  exist, :mod:`kmodel.registry.serviceaccount`) and the ``kube-root-ca.crt`` ConfigMap. Otherwise its
   containers start: ``Running`` with ``PodScheduled``, ``Initialized`` True, and
   ``ContainersReady``/``Ready`` True at once unless a container has a readiness (or startup)
   probe, which must first pass (a later step: the probe's ``successThreshold`` periods, a timer).
@@ -36,7 +39,14 @@ heartbeat resumes). For each pod bound to its node it may:
   expired: restart at once, entry back to 10 s) is decided at the exit, both ways (the timer
   is only read there). The entry is kubelet memory keyed by the pod's UID; the model keeps it
   in the pod's status (``status.backoff``), which dies with the pod as the key does; a reboot
-  wipes the kubelet's memory (:mod:`kmodel.faults`).
+  wipes the kubelet's memory (:mod:`kmodel.faults`), and so does a restart of the kubelet
+  process alone (the ``kubeletRestarts`` fault: ``klet.crashLoopBackOff`` is built afresh in
+  ``NewMainKubelet``): then an exit finds no entry and restarts at once (``doBackOff``), and a
+  container waiting in CrashLoopBackOff is restarted by the new kubelet's first sync. The ghost
+  ``status.backoffEarned`` follows the entry a kubelet that never forgot would hold, for
+  ``restart-backoff`` (:mod:`kmodel.properties_lifecycle`); after a forgotten entry, an exit is
+  read both ways (more than 10 minutes after the earned entry's last update: the same fresh
+  start; less: a restart before the earned back-off ran out).
 * **report ready** again a running pod whose Ready condition the node lifecycle controller set
   False while its node was unreachable;
 * **finish terminating** a pod being deleted: containers are stopped and the kubelet deletes the
@@ -399,9 +409,13 @@ def _admission_failure(state: ClusterState, pod: Pod, node: Any) -> tuple[str, s
 
 
 def _volumes_ready(state: ClusterState, pod: Pod) -> bool:
-    """Every claim the pod mounts is bound to a volume that is not lost (the volume manager's
-    ``WaitForAttachAndMount``)."""
+    """Every claim the pod mounts is bound to a volume that is not lost, and every projected
+    volume can be filled: its ServiceAccount token is granted (TokenRequest, bound to the pod:
+    :func:`kmodel.registry.serviceaccount.token_request`) and its ConfigMaps exist (the volume
+    manager's ``WaitForAttachAndMount``; ``projected.go`` ``collectData``)."""
     for v in pod.spec.volumes:
+        if v.projected and not _projection_ready(state, pod, v.projected):
+            return False
         if not v.claim_name:
             continue
         claim = state.get(ObjectRef("PersistentVolumeClaim", pod.metadata.namespace, v.claim_name))
@@ -410,6 +424,21 @@ def _volumes_ready(state: ClusterState, pod: Pod) -> bool:
         pv = state.get(ObjectRef("PersistentVolume", "", claim.spec.volume_name))
         if pv is None or pv.status.lost:
             return False
+    return True
+
+
+def _projection_ready(state: ClusterState, pod: Pod, sources: Sequence[tuple[str, str]]) -> bool:
+    from kmodel.registry.serviceaccount import token_request
+
+    ns = pod.metadata.namespace
+    for kind, detail in sources:
+        if kind == "configMap" and state.get(ObjectRef("ConfigMap", ns, detail)) is None:
+            return False  # configmap "kube-root-ca.crt" not found: MountVolume.SetUp fails, retried
+        if kind == "serviceAccountToken":
+            _, error = token_request(state, ns, pod.spec.service_account_name or "default", pod=pod.metadata.name,
+                                     pod_uid=pod.metadata.uid, expiration_seconds=int(detail))
+            if error:
+                return False  # the token manager's TokenRequest is refused: the mount is retried
     return True
 
 
@@ -516,10 +545,18 @@ def reconcile(view: Any, key: ObjectRef) -> tuple[Any, ...]:
         if policy == "Always" or (policy == "OnFailure" and containers == TERMINATED):
             if not _volumes_ready(state, pod):
                 return ()
-            now = (UpdateStatus(replace(pod, status=replace(_started(pod, status, restart=True),
-                                                             backoff=INITIAL_BACKOFF))),)
+            fresh = replace(_started(pod, status, restart=True), backoff=INITIAL_BACKOFF,
+                            backoff_earned=INITIAL_BACKOFF)
+            now = (UpdateStatus(replace(pod, status=fresh)),)
             if status.backoff == 0:  # no back-off entry: restart now, start the entry (Next)
-                return now
+                if status.backoff_earned == 0:
+                    return now
+                # The kubelet restarted and lost the entry its restarts had earned: the exit came
+                # more than 10 minutes after that entry's last update (it would have expired too:
+                # the same restart), or inside its window: restarted too early.
+                early = (UpdateStatus(replace(pod, status=replace(
+                    fresh, backoff_earned=min(status.backoff_earned * 2, MAX_BACKOFF)))),)
+                return (now, early)
             # An entry exists: the exit came within its window (wait in CrashLoopBackOff), or more
             # than 2 x MaxContainerBackOff after its last update (the entry expired: restart now,
             # and Next starts it again at the initial delay). The 10-minute timer is decided here,
@@ -533,7 +570,11 @@ def reconcile(view: Any, key: ObjectRef) -> tuple[Any, ...]:
     if containers == BACKOFF:  # the back-off window ends (a timer): restart, double the entry
         if not _volumes_ready(state, pod):
             return ()
-        new = replace(_started(pod, status, restart=True), backoff=min(status.backoff * 2, MAX_BACKOFF))
+        # A kubelet that restarted during the wait has no entry: its first sync restarts the
+        # container at once and Next starts a new entry (doBackOff), inside the earned window.
+        backoff = min(status.backoff * 2, MAX_BACKOFF) if status.backoff else INITIAL_BACKOFF
+        new = replace(_started(pod, status, restart=True), backoff=backoff,
+                      backoff_earned=min(status.backoff_earned * 2, MAX_BACKOFF))
         return (UpdateStatus(replace(pod, status=new)),)
     if containers == UNHEALTHY:
         if _has_liveness(pod):  # failureThreshold liveness failures: kill (exit 137), restart per policy

@@ -37,10 +37,24 @@ uniform. The model gives each usable endpoint ``1/n`` (a :class:`fractions.Fract
 every later connection of that client within the timeout goes to the same endpoint
 (:attr:`Route.session_affinity`).
 
-Abstracted: kube-proxy's own lag (its rules are those of the current EndpointSlices: the lag
-modelled is the EndpointSlice controller's), topology hints and ``trafficDistribution``, IPv6,
-``loadBalancerSourceRanges``, the short-circuit of in-cluster traffic to load balancer IPs, and
-the healthcheck server.
+**kube-proxy's own lag** (opt-in: the ``proxyLags`` fault budget, :class:`kmodel.cluster.Faults`).
+kube-proxy programs its rules from its own informers, and a sync can be late (a slow or failed
+``iptables-restore`` is retried; a broken watch relists). By default the model's kube-proxy is
+in sync: its rules are those of the current EndpointSlices, and the lag modelled is the
+EndpointSlice controller's. With ``faults: {proxyLags: N}`` the explorer may, up to ``N`` times,
+let one node's kube-proxy fall behind (the fault ``proxy-lag Node/<n>``): the node keeps a
+:class:`KubeProxyView`, the EndpointSlices as it last synced them, and routes by it
+(:func:`service_port_endpoints` with ``node``), so a removed or not-ready endpoint still gets
+new connections there, until that node's kube-proxy syncs (the actor ``kube-proxy``, weakly
+fair, one step per lagging node whose machine reaches the API server: :func:`sync_proxy_rules`),
+which drops the view. Services are read current (only EndpointSlice updates lag), and DNS
+answers for headless Services come from the current slices. The view names pods and nodes, so
+the symmetry reduction renames it with them (:mod:`kmodel.references`).
+
+Abstracted: topology hints and ``trafficDistribution``, IPv6, ``loadBalancerSourceRanges``, the
+short-circuit of in-cluster traffic to load balancer IPs, the healthcheck server, and how long a
+lag lasts (the named assumption ``proxy-lag-within-sync-period``, :mod:`kmodel.traffic`: a
+lagging kube-proxy catches up within its 30 s ``--iptables-sync-period``).
 
 Upstream: ``pkg/proxy/topology.go`` (``CategorizeEndpoints``), ``pkg/proxy/endpointslicecache.go``
 (``addEndpoints``), ``pkg/proxy/serviceport.go`` (``UsesClusterEndpoints``,
@@ -58,16 +72,50 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
-from kmodel.objects.networking import Service, ServicePort
+from kmodel.objects.meta import ObjectMeta, ObjectRef, _hash_field, record, uid_for
+from kmodel.objects.networking import EndpointSlice, Service, ServicePort
 from kmodel.state import ClusterState
 
-__all__ = ["ProxyEndpoint", "Route", "service_port_endpoints", "categorize_endpoints", "service_routes",
-           "node_routes", "iptables_probabilities", "externally_accessible", "uses_cluster_endpoints",
-           "uses_local_endpoints"]
+__all__ = ["ProxyEndpoint", "Route", "KubeProxyView", "service_port_endpoints", "categorize_endpoints",
+           "service_routes", "node_routes", "iptables_probabilities", "externally_accessible",
+           "uses_cluster_endpoints", "uses_local_endpoints", "lagging_view", "view_of", "lag_steps", "keys",
+           "sync_proxy_rules", "PROXY_LAG_BUDGET"]
+
+#: The fault budget's name in ``Env.faults`` (``spec.faults.proxyLags``).
+PROXY_LAG_BUDGET = "proxyLags"
+
+
+@record
+class KubeProxyView:
+    """The EndpointSlices a lagging kube-proxy last synced (named after its node).
+
+    Not an API object: kube-proxy's programmed rules on one machine, kept in the store beside the
+    API objects as the AWS resources are (the API server never serves it).
+    """
+
+    metadata: ObjectMeta
+    slices: tuple[EndpointSlice, ...] = ()
+    _hash: int = _hash_field()
+
+    kind = "KubeProxyView"
+    api_version = "kmodel.dev/v1alpha1"
+
+    @property
+    def ref(self) -> ObjectRef:
+        return ObjectRef("KubeProxyView", "", self.metadata.name)
+
+    @property
+    def name(self) -> str:
+        return self.metadata.name
+
+    @property
+    def node(self) -> str:
+        return self.metadata.name
 
 
 @dataclass(frozen=True, order=True)
@@ -127,11 +175,25 @@ def _share(rules: Sequence[Fraction]) -> list[Fraction]:
     return out
 
 
-def service_port_endpoints(state: ClusterState, service: Service, port: ServicePort) -> list[ProxyEndpoint]:
+def view_of(state: ClusterState, node: str) -> KubeProxyView | None:
+    """The lagging view of ``node``'s kube-proxy, or ``None`` when it is in sync."""
+    return state.get(ObjectRef("KubeProxyView", "", node)) if node else None
+
+
+def _slices_seen(state: ClusterState, namespace: str, node: str | None) -> Sequence[EndpointSlice]:
+    view = view_of(state, node) if node else None
+    if view is None:
+        return state.list("EndpointSlice", namespace)
+    return [s for s in view.slices if s.metadata.namespace == namespace]
+
+
+def service_port_endpoints(state: ClusterState, service: Service, port: ServicePort,
+                           node: str | None = None) -> list[ProxyEndpoint]:
     """The endpoints of one Service port, from every EndpointSlice of the Service
-    (``endpointslicecache.go``): one per address, a ready copy preferred over a not-ready one."""
+    (``endpointslicecache.go``): one per address, a ready copy preferred over a not-ready one.
+    With ``node``, as that node's kube-proxy sees them (its lagging view, if it has one)."""
     by_ip: dict[str, ProxyEndpoint] = {}
-    for s in state.list("EndpointSlice", service.metadata.namespace):
+    for s in _slices_seen(state, service.metadata.namespace, node):
         if s.service_name != service.metadata.name or s.metadata.deleting:
             continue
         for p in s.ports:
@@ -220,7 +282,7 @@ def service_routes(state: ClusterState, service: Service, node: str) -> list[Rou
         return []
     out = []
     for port in spec.ports:
-        endpoints = service_port_endpoints(state, service, port)
+        endpoints = service_port_endpoints(state, service, port, node)
         internal_local = spec.internal_traffic_policy == "Local"
         external = externally_accessible(service, port)
         external_local = external and spec.external_traffic_policy == "Local"
@@ -250,3 +312,49 @@ def node_routes(state: ClusterState, node: str) -> list[Route]:
     for service in state.list("Service"):
         out.extend(service_routes(state, service, node))
     return out
+
+
+# --- kube-proxy's lag (the proxyLags fault) ----------------------------------------------------
+
+
+def lagging_view(state: ClusterState, node: str) -> KubeProxyView:
+    """The view a kube-proxy that falls behind now keeps: the current EndpointSlices."""
+    slices = tuple(s for s in state.list("EndpointSlice") if not s.metadata.deleting)
+    return KubeProxyView(ObjectMeta(node, uid=uid_for("KubeProxyView", "", node)), slices)
+
+
+def lag_steps(model: Any, world: Any, only: Any) -> Iterator[tuple[Any, Any]]:
+    """The fault ``proxy-lag Node/<n>`` while the ``proxyLags`` budget lasts: a healthy node whose
+    kube-proxy is in sync falls behind (only when some Service exists: otherwise there is nothing
+    to program). Called from :func:`kmodel.faults.steps`."""
+    from kmodel.cluster import Step, World
+    from kmodel.faults import _spend, _used, machine_state
+
+    budget = getattr(model.faults, "proxy_lags", 0)
+    cluster, env = world.cluster, world.env
+    if (only is not None and only.actor != "fault") or _used(env, PROXY_LAG_BUDGET) >= budget:
+        return
+    if not cluster.list("Service"):
+        return
+    env2 = _spend(env, PROXY_LAG_BUDGET)
+    for node in cluster.list("Node"):
+        if machine_state(env, node.name) == "up" and view_of(cluster, node.name) is None:
+            yield Step("fault", "proxy-lag", node.ref), World(cluster.with_(lagging_view(cluster, node.name)), env2)
+
+
+def keys(world: Any) -> list[ObjectRef]:
+    """The lagging kube-proxies whose machine reaches the API server (they can sync)."""
+    from kmodel.faults import reachable
+
+    state = getattr(world, "cluster", world)
+    env = getattr(world, "env", None)
+    return [v.ref for v in state.list("KubeProxyView") if env is None or reachable(env, v.node)]
+
+
+def sync_proxy_rules(world: Any, key: ObjectRef) -> tuple[Any, ...]:
+    """``syncProxyRules`` of a lagging kube-proxy: it catches up with the current EndpointSlices
+    (the view is dropped: the node routes by the store again)."""
+    from kmodel.api import Delete
+
+    state = getattr(world, "cluster", world)
+    return (Delete(key),) if state.get(key) is not None else ()

@@ -81,6 +81,8 @@ class Inventory:
     documents: tuple[Document, ...]
     loaded: LoadResult | None = None
     assumed: tuple[Document, ...] = ()
+    cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """Analyses shared by several checks (e.g. the capacity analysis), computed once per input."""
 
     def of_kind(self, *kinds: str) -> list[Document]:
         return [d for d in self.documents if d.kind in kinds]
@@ -123,9 +125,9 @@ def finding(check: Check, doc: Document, message: str, path: str = "") -> Findin
 
 def all_checks() -> tuple[Check, ...]:
     """Every check, in documentation order."""
-    from kmodel.checks import references, scheduling, validation
+    from kmodel.checks import capacity, dynamics, references, scheduling, validation
 
-    return references.CHECKS + validation.CHECKS + scheduling.CHECKS
+    return references.CHECKS + validation.CHECKS + scheduling.CHECKS + capacity.CHECKS + dynamics.CHECKS
 
 
 def check_by_id() -> dict[str, Check]:

@@ -216,10 +216,10 @@ def run(paths: Sequence[str], *, config: Config, select: Sequence[str] | None = 
     for source, doc in loaded.extras:
         if doc.get("kind") == "NodePool":
             extra_nodes.extend(_node_pool(source, doc))
-        elif doc.get("kind") == "Scenario":
-            continue  # specs may be checked too; the scenario is for `kmodel explore`
+        elif doc.get("kind") in ("Scenario", "DiagramConfig"):
+            continue  # specs may be checked too; the scenario is for `kmodel explore`, the config for `kmodel diagram`
         else:
-            raise InvalidManifest(f"unknown kmodel kind {doc.get('kind')!r} (known: NodePool, Scenario)",
+            raise InvalidManifest(f"unknown kmodel kind {doc.get('kind')!r} (known: NodePool, Scenario, DiagramConfig)",
                                   file=source.file, line=source.line, document=source.document, field="kind")
     if extra_nodes:
         loaded = LoadResult(loaded.objects + tuple(extra_nodes), loaded.sources, loaded.skipped, loaded.extras,
@@ -234,7 +234,14 @@ def run(paths: Sequence[str], *, config: Config, select: Sequence[str] | None = 
                                         severity=config.severity), stdin_text=None)
     known = check_by_id()
     checks = [c for c in known.values() if (chosen_select is None or c.id in chosen_select) and c.id not in chosen_ignore]
-    if not any(o.kind == "Node" for o in loaded.objects) and any(c.engine == "scheduler" for c in checks):
+    from kmodel.checks.capacity import capacity_notes
+
+    notes += capacity_notes(inventory)
+    from kmodel.checks.dynamics import dynamics_notes
+
+    notes += dynamics_notes(inventory)
+    if not any(o.kind == "Node" for o in loaded.objects) and any(c.engine.startswith(("scheduler", "z3"))
+                                                                 for c in checks):
         notes.append("no Node objects or NodePool in the input: scheduling checks had nothing to check against "
                      "(add `kubectl get nodes -o yaml` output or a kmodel.dev/v1alpha1 NodePool)")
     return CheckRun(findings, checks, inventory, notes)

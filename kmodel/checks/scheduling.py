@@ -4,7 +4,9 @@
 node fails one of the scheduler's Filter plugins for it (``schedule_one`` in
 :mod:`kmodel.scheduler`), so no replica will ever run. The finding carries the scheduler's own
 FitError message (``0/3 nodes are available: 3 Insufficient cpu.``). Whether *all* replicas fit
-together is a packing question, answered with the Z3 feasibility engine.
+together is a packing question, answered by the feasibility engine (Z3, CP-SAT at scale) in
+:mod:`kmodel.checks.capacity`, whose analysis this check shares: pods that each fit some node
+but not all together are reported here too, at the workload's ``spec.replicas``.
 
 Checks here need nodes: Node objects in the input (``kubectl get nodes -o yaml``). Without nodes
 they report nothing and ``kmodel check`` says that scheduling was not checked.
@@ -21,11 +23,14 @@ from kmodel.objects.meta import Namespace, ObjectMeta, replace
 from kmodel.objects.workloads import Pod
 from kmodel.scheduler.framework import node_infos, schedule_one
 from kmodel.state import ClusterState
+from kmodel.controllers import persistentvolume
 
 __all__ = ["CHECKS"]
 
+_STORAGE_KINDS = ("StorageClass", "PersistentVolume", "PersistentVolumeClaim")
 
-def _unschedulable(inv: Inventory, _opts: dict[str, Any]) -> Iterable[Finding]:
+
+def _unschedulable(inv: Inventory, opts: dict[str, Any]) -> Iterable[Finding]:
     loaded = inv.loaded
     if loaded is None:
         return
@@ -38,7 +43,13 @@ def _unschedulable(inv: Inventory, _opts: dict[str, Any]) -> Iterable[Finding]:
         state, _ = apply(state, Create(obj))
     for node in nodes:
         state, _ = apply(state, Create(node))
-    infos = node_infos(state)
+    # What the Filter plugins read besides nodes: the volumes (VolumeBinding, VolumeZone), with
+    # Immediate claims bound by the PV controller first (each of its choices of zone).
+    for obj in loaded.objects:
+        if obj.kind in _STORAGE_KINDS:
+            state, _ = apply(state, Create(obj))
+    worlds = [(s, node_infos(s)) for s in _volumes_bound(state)]
+    state, infos = worlds[0]
     by_ref = {(d.kind, d.namespace, d.name): d for d in inv.documents}
     for obj in loaded.objects:
         if obj.kind in ("ReplicaSet", "Deployment"):
@@ -51,14 +62,46 @@ def _unschedulable(inv: Inventory, _opts: dict[str, Any]) -> Iterable[Finding]:
         else:
             continue
         pod = replace(pod, spec=replace(pod.spec, node_name=""))
-        result = schedule_one(pod, infos)
-        if result.feasible:
+        results = [schedule_one(pod, i) for _, i in worlds]
+        if any(r.feasible for r in results):
             continue
+        result = results[0]
         doc = by_ref.get((obj.kind, obj.metadata.namespace or "default", obj.metadata.name))
         if doc is None:
             continue
         yield finding(UNSCHEDULABLE, doc, f"no node can ever run a pod of {obj.kind}/{obj.metadata.name}, even on "
                       f"an empty cluster: {result.message(len(infos))}", _culprit(pod, result, spec_path))
+    from kmodel.checks.capacity import packing_findings
+
+    yield from packing_findings(UNSCHEDULABLE, inv, opts)
+
+
+def _volumes_bound(state: ClusterState, limit: int = 64) -> list[ClusterState]:
+    """The states the PV controller's binding of Immediate claims can end in (every zone it may
+    provision in is a choice), at most ``limit``; the given state when nothing is to bind."""
+    keys = [c.ref for c in state.list("PersistentVolumeClaim")]
+    frontier, done, seen = [state], [], {state}
+    while frontier and len(done) + len(frontier) <= limit:
+        current = frontier.pop()
+        alternatives = [alt for key in keys for alt in _alternatives(persistentvolume.reconcile(current, key))]
+        if not alternatives:
+            done.append(current)
+            continue
+        for reqs in alternatives:
+            nxt = current
+            for req in reqs:
+                nxt, _ = apply(nxt, req)
+            if nxt not in seen:
+                seen.add(nxt)
+                frontier.append(nxt)
+    return done + frontier or [state]
+
+
+def _alternatives(result: tuple[Any, ...]) -> tuple[tuple[Any, ...], ...]:
+    """A controller's answer as alternatives: one tuple of requests, or several."""
+    if not result:
+        return ()
+    return result if isinstance(result[0], tuple) else (result,)
 
 
 def _culprit(pod: Pod, result: Any, spec_path: str) -> str:
@@ -84,12 +127,13 @@ def _culprit(pod: Pod, result: Any, spec_path: str) -> str:
 
 
 UNSCHEDULABLE = Check(
-    "unschedulable", "error", "scheduler",
-    "A workload's pod fits no node, even on an empty cluster.",
+    "unschedulable", "error", "scheduler+z3/cp-sat",
+    "A workload's pod fits no node, even on an empty cluster, or the pods do not all fit together.",
     "The scheduler runs its Filter plugins (resources, taints and tolerations, node selector, "
     "cordoned nodes, ...) on every node; when every node fails one of them for a pod, the pod "
     "stays Pending forever. kmodel runs the same filters on the given nodes and reports the "
-    "scheduler's own message.",
+    "scheduler's own message. When every pod fits some node but they do not all fit together, the "
+    "solver (Z3, CP-SAT for large inputs) says how many fit at most and why (its unsat explanation).",
     "# nodes of 2 CPU; a container requesting cpu: 3",
     "# nodes of 4 CPU; a container requesting cpu: 3",
     _unschedulable,

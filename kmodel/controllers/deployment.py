@@ -541,7 +541,16 @@ def reconcile_new_replica_set(s: SyncContext, all_rss: Sequence[ReplicaSet], new
 def reconcile_old_replica_sets(s: SyncContext, all_rss: Sequence[ReplicaSet], old_rss: list[ReplicaSet],
                                 new_rs: ReplicaSet) -> bool:
     """``reconcileOldReplicaSets``: scale old ReplicaSets down without going below
-    ``replicas - maxUnavailable`` available pods, unhealthy replicas first."""
+    ``replicas - maxUnavailable`` available pods, unhealthy replicas first.
+
+    As upstream (``rolling.go``), an error of ``cleanupUnhealthyReplicas`` or of
+    ``scaleDownOldReplicaSetsForRollingUpdate`` (the "invalid request to scale down" of an old
+    ReplicaSet whose status reports more available pods than its spec asks for, or a refused
+    write) is swallowed: this returns ``False`` ("nothing scaled down"), keeps the writes made
+    before the error, and ``rolloutRolling`` goes on to the clean-up check and
+    ``syncRolloutStatus``; the key is not requeued for the error (a later event or resync brings
+    it back, here: the key stays enabled while a sync would write something).
+    """
     d = s.d
     if du.get_replica_count_for_replica_sets(old_rss) == 0:
         return False
@@ -551,8 +560,14 @@ def reconcile_old_replica_sets(s: SyncContext, all_rss: Sequence[ReplicaSet], ol
     max_scaled_down = all_pods - min_avail - new_unavailable
     if max_scaled_down <= 0:
         return False
-    old_rss, cleaned = cleanup_unhealthy_replicas(s, old_rss, max_scaled_down)
-    scaled = scale_down_old_replica_sets_for_rolling_update(s, [*old_rss, new_rs], old_rss)
+    try:
+        old_rss, cleaned = cleanup_unhealthy_replicas(s, old_rss, max_scaled_down)
+    except _Failed:
+        return False
+    try:
+        scaled = scale_down_old_replica_sets_for_rolling_update(s, [*old_rss, new_rs], old_rss)
+    except _Failed:
+        return False
     return cleaned + scaled > 0
 
 
@@ -570,8 +585,10 @@ def cleanup_unhealthy_replicas(s: SyncContext, old_rss: list[ReplicaSet], max_cl
             continue
         count = min(max_cleanup - total, du._replicas(rs) - rs.status.available_replicas)
         new_count = du._replicas(rs) - count
-        if new_count > du._replicas(rs):
-            raise _Failed(Response(0, "Invalid", "invalid request to scale down"))
+        if new_count > du._replicas(rs):  # upstream returns this error (no API call is made)
+            raise _Failed(Response(0, "Invalid", f"when cleaning up unhealthy replicas, got invalid request to "
+                                                 f"scale down {rs.metadata.namespace}/{rs.metadata.name} "
+                                                 f"{du._replicas(rs)} -> {new_count}"))
         _, updated = scale_replica_set_and_record_event(s, rs, new_count)
         total += count
         old_rss[i] = updated

@@ -17,25 +17,34 @@ What one sync does, as upstream:
 3. ``calculate_status`` from the claimed pods *as read before* manage (so a status that reflects
    new pods needs another sync, as upstream), written when it differs.
 
-Abstracted: expectations and the informer are exact (this controller acts on the current state
-in one atomic step; expectations, their 5-minute expiry and informer lag arrive with the
-workload issue),
-``minReadySeconds`` (a ready pod is available at once: time is abstract) and the ``Less`` rules
-on ready and creation times (all times are equal in the model, so those rules never decide).
+Victims are ordered by ``ActivePodsWithRanks.Less`` in full (:mod:`kmodel.controllers.controller_utils`:
+unassigned, phase, readiness, pod-deletion-cost, rank, ready time with logarithmic buckets,
+restarts, creation time). In an explored cluster time is abstract: which of two ready pods
+became ready last is unknown, so that rule (and those after it) decide nothing and every
+resulting choice is an alternative; pods' creation times are all unset (equal).
+
+Expectations and informer lag: by default the informer is exact (this function reads the
+current state; the events of a sync's own creations and deletions are observed in its step, so
+its expectations are always satisfied). The ``informerLag`` fault (:mod:`kmodel.informer`) gives
+the controller a lagging view, passed in as ``state``, and its expectations (``needs_sync``).
+
+Abstracted: ``minReadySeconds`` (a ready pod is available at once: time is abstract).
 
 Upstream: ``pkg/controller/replicaset/replica_set.go`` (``syncReplicaSet``, ``manageReplicas``,
 ``getPodsToDelete``, ``getPodsRankedByRelatedPodsOnSameNode``, ``slowStartBatch``),
 ``replica_set_utils.go`` (``calculateStatus``), ``pkg/controller/controller_utils.go``
-(``ActivePodsWithRanks.Less``, ``FilterActivePods``, ``GetPodFromTemplate``).
+(``FilterActivePods``, ``GetPodFromTemplate``; ``ActivePodsWithRanks`` in
+:mod:`kmodel.controllers.controller_utils`).
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
-import re
 from collections.abc import Sequence
 
 from kmodel.api import Create, Delete, Request, Update, UpdateStatus, apply_all, new_pod
+from kmodel.controllers.controller_utils import POD_DELETION_COST, ActivePodsWithRanks
 from kmodel.objects.meta import ObjectRef, OwnerReference, replace
 from kmodel.objects.workloads import (
     Pod,
@@ -47,18 +56,14 @@ from kmodel.objects.workloads import (
 )
 from kmodel.state import ClusterState
 
-__all__ = ["reconcile", "sync", "get_pods_to_delete", "calculate_status", "slow_start_batches",
-           "BURST_REPLICAS", "POD_DELETION_COST"]
+__all__ = ["reconcile", "sync", "get_pods_to_delete", "get_pods_ranked_by_related_pods_on_same_node",
+           "calculate_status", "slow_start_batches", "BURST_REPLICAS", "POD_DELETION_COST"]
 
 BURST_REPLICAS = 500
 SLOW_START_INITIAL_BATCH_SIZE = 1
-POD_DELETION_COST = "controller.kubernetes.io/pod-deletion-cost"
 #: Alternatives beyond this many equally ranked victim sets are not enumerated; the first (by
 #: name) is taken. Reported by :func:`reconcile` callers through ``truncated_ties``.
 MAX_TIE_ALTERNATIVES = 64
-
-_PHASE_ORDINAL = {"Pending": 0, "Unknown": 1, "Running": 2}
-
 
 def controller_owner(rs: ReplicaSet) -> OwnerReference:
     return OwnerReference("apps/v1", "ReplicaSet", rs.metadata.name, rs.metadata.uid,
@@ -90,51 +95,20 @@ def slow_start_batches(count: int, initial: int = SLOW_START_INITIAL_BATCH_SIZE)
     return sizes
 
 
-_DECIMAL = re.compile(r"-?[0-9]+")
+def get_pods_ranked_by_related_pods_on_same_node(pods: Sequence[Pod], related: Sequence[Pod], *,
+                                                  now: int | None = None) -> ActivePodsWithRanks:
+    """``getPodsRankedByRelatedPodsOnSameNode``: each pod ranked by the number of active related
+    pods on its node (an unassigned pod counts the unassigned ones, as upstream's map keyed by
+    ``""`` does)."""
+    per_node: dict[str, int] = {}
+    for p in related:
+        if is_pod_active(p):
+            per_node[p.spec.node_name] = per_node.get(p.spec.node_name, 0) + 1
+    return ActivePodsWithRanks(tuple(pods), tuple(per_node.get(p.spec.node_name, 0) for p in pods), now)
 
 
-def _deletion_cost(pod: Pod) -> int:
-    """``GetDeletionCostFromPodAnnotations`` (``pkg/apis/core/helper/helpers.go``): 0 when unset or invalid.
-
-    Upstream first rejects values not starting with ``-``, a digit 1-9, or being exactly ``"0"``
-    (so ``"+10"`` and ``"008"`` are invalid), then ``strconv.ParseInt(v, 10, 32)``: an optional
-    sign and ASCII digits only, within int32. (Python's ``int()`` also accepts ``+``, leading
-    zeros, surrounding blanks and ``_`` separators, which upstream treats as cost 0.)
-    """
-    raw = pod.metadata.annotation(POD_DELETION_COST)
-    if not raw:
-        return 0
-    if not (raw[0] == "-" or raw == "0" or "1" <= raw[0] <= "9") or not _DECIMAL.fullmatch(raw):
-        return 0
-    value = int(raw)
-    return value if -(2**31) <= value < 2**31 else 0
-
-
-def _rank_key(pod: Pod, rank: int) -> tuple[int, int, int, int, int, int]:
-    """Sort key for ``ActivePodsWithRanks.Less``: smaller is deleted first.
-
-    Rules in order: unassigned before assigned; Pending < Unknown < Running; not ready before
-    ready; lower pod-deletion-cost first; more related pods on the same node first; for two
-    ready pods, the more recently ready first; higher restart count first; newer first.
-
-    Time is abstract, so the model does not know which of two ready pods became ready last: that
-    rule may decide either way (or, for equal times, fall through to the restart count), so for
-    ready pods the key stops before the restart count and they tie; the caller explores every
-    choice among tied pods. For pods that are not ready, the restart count decides, then the
-    (unknown) creation time: a tie again.
-    """
-    ready = is_pod_ready(pod)
-    return (
-        1 if pod.spec.node_name else 0,
-        _PHASE_ORDINAL.get(pod.status.phase, 0),
-        1 if ready else 0,
-        _deletion_cost(pod),
-        -rank,
-        0 if ready else -pod.status.restart_count,
-    )
-
-
-def get_pods_to_delete(filtered: Sequence[Pod], related: Sequence[Pod], diff: int) -> list[list[Pod]]:
+def get_pods_to_delete(filtered: Sequence[Pod], related: Sequence[Pod], diff: int, *,
+                       now: int | None = None) -> list[list[Pod]]:
     """The pods to delete, as every equally ranked choice (``getPodsToDelete``).
 
     ``filtered`` are the ReplicaSet's active pods; ``related`` the pods selected by every
@@ -154,15 +128,12 @@ def get_pods_to_delete(filtered: Sequence[Pod], related: Sequence[Pod], diff: in
     """
     if diff >= len(filtered):
         return [list(filtered[:diff])]
-    per_node: dict[str, int] = {}
-    for p in related:
-        if is_pod_active(p) and p.spec.node_name:
-            per_node[p.spec.node_name] = per_node.get(p.spec.node_name, 0) + 1
-    keyed = sorted(((_rank_key(p, per_node.get(p.spec.node_name, 0) if p.spec.node_name else 0), p.metadata.name, p)
-                    for p in filtered), key=lambda t: (t[0], t[1]))
-    cut_key = keyed[diff - 1][0]
-    sure = [p for k, _, p in keyed[:diff] if k != cut_key]
-    tied = [p for k, _, p in keyed if k == cut_key]
+    ranked = get_pods_ranked_by_related_pods_on_same_node(filtered, related, now=now)
+    by_name = sorted(range(len(filtered)), key=lambda i: filtered[i].metadata.name)
+    order = sorted(by_name, key=functools.cmp_to_key(ranked.compare))  # stable: equals stay by name
+    cut = order[diff - 1]
+    sure = [filtered[i] for i in order[:diff] if ranked.compare(i, cut) < 0]
+    tied = [filtered[i] for i in order if ranked.compare(i, cut) == 0]
     need = diff - len(sure)
     choices = []
     for combo in itertools.combinations(tied, need):
@@ -202,8 +173,13 @@ def calculate_status(rs: ReplicaSet, pods: Sequence[Pod], manage_error: str = ""
                    conditions=conditions)
 
 
-def reconcile(state: ClusterState, key: ObjectRef) -> tuple[tuple[Request, ...], ...]:
-    """Every allowed outcome of one ``syncReplicaSet(key)`` (usually one)."""
+def reconcile(state: ClusterState, key: ObjectRef, *, needs_sync: bool = True) -> tuple[tuple[Request, ...], ...]:
+    """Every allowed outcome of one ``syncReplicaSet(key)`` (usually one).
+
+    ``state`` is what the controller's informer caches hold; ``needs_sync`` is
+    ``SatisfiedExpectations(key)``: when ``False`` the sync claims pods and writes status but does
+    not call ``manageReplicas`` (:mod:`kmodel.informer` keeps the expectations).
+    """
     rs = state.get(key)
     if rs is None:
         return ((),)
@@ -235,7 +211,7 @@ def reconcile(state: ClusterState, key: ObjectRef) -> tuple[tuple[Request, ...],
         claimed.append(adopted)
 
     alternatives: list[list[Request]] = [[]]
-    if not deleting:
+    if needs_sync and not deleting:
         diff = len(claimed) - rs.replicas
         if diff < 0:
             creates: list[Request] = []

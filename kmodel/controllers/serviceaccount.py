@@ -11,13 +11,30 @@
   ServiceAccount its ``kubernetes.io/service-account.name`` annotation names does not exist (or
   has another UID than ``kubernetes.io/service-account.uid``), and otherwise filled with
   ``token``, ``ca.crt`` and ``namespace`` (and the UID annotation). Since v1.24 no token Secret
-  is generated for an account (``LegacyServiceAccountTokenNoAutoGeneration``, GA in v1.26):
-  pods use bound tokens from the TokenRequest API, projected by the kubelet (not modelled: the
-  kubelet's refresh at 80 % of the token's life is timing only).
+  is generated for an account (``LegacyServiceAccountTokenNoAutoGeneration``, GA in v1.26): only
+  Secrets a person creates are populated, and pods use bound tokens from the TokenRequest API
+  (:mod:`kmodel.registry.serviceaccount`), projected into the ``kube-api-access-*`` volume the
+  ServiceAccount admission adds (:mod:`kmodel.admission`) by the kubelet, which cannot start a
+  pod before it has the token (:mod:`kmodel.agents.kubelet`). ``syncServiceAccount`` (delete the
+  token Secrets of a deleted account) is the same level-based rule seen from the account: a
+  Secret whose account is gone is deleted.
 
 The ServiceAccount admission that refuses pods naming a missing account is in
 :mod:`kmodel.admission`. Abstracted: the legacy-token tracking and clean-up labels
-(``kubernetes.io/legacy-token-last-used``, ``-invalid-since``: year-long timers), token contents.
+(``kubernetes.io/legacy-token-last-used``, ``-invalid-since``: ``legacy_serviceaccount_token_cleaner.go``
+marks an auto-generated token unused for a year invalid, and deletes it a year later: year-long
+timers that only touch pre-v1.24 auto-generated Secrets, which the model never creates), token
+contents, the informer caches (so the races between them are not modelled: see below and
+``docs/design.md``, "Bound tokens are computed, not stored").
+
+**Duplicate-token race.** Before v1.24 ``ensureReferencedToken`` created a token Secret for every
+account and then added it to the account's ``secrets``; a secrets cache lagging its own create
+made the controller create a second token (fixed by adding the created Secret to a mutation
+cache, ``updatedSecrets``). Since v1.24 the controller creates no Secret at all, so that race is
+gone; what remains in v1.35 are stale-cache races between the tokens controller and an account
+deleted and re-created under its name (a token Secret populated for, or deleted with, the wrong
+incarnation), which need UIDs that differ between incarnations: the model derives UIDs from
+names (:mod:`kmodel.objects.meta`).
 """
 
 from __future__ import annotations

@@ -45,10 +45,15 @@ BIND_COMPLETED_ANNOTATION = "pv.kubernetes.io/bind-completed"
 @record
 class Volume:
     """``spec.volumes[]`` of a pod, as far as storage is modelled: a ``persistentVolumeClaim``
-    source (``claim_name``) or any other source (``claim_name == ""``, ignored)."""
+    source (``claim_name``), a ``projected`` source (``projected``: its sources as sorted
+    ``(kind, detail)`` pairs, ``("serviceAccountToken", "<expirationSeconds>")``,
+    ``("configMap", "<name>")`` for a ConfigMap that must exist, ``("downwardAPI", "<fieldPath>")``;
+    the ServiceAccount admission's ``kube-api-access-*`` volume is one, see
+    :mod:`kmodel.admission`) or any other source (both empty, ignored)."""
 
     name: str
     claim_name: str = ""
+    projected: tuple[tuple[str, str], ...] = ()
     _hash: int = _hash_field()
 
 

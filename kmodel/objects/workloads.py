@@ -114,6 +114,7 @@ class PodSpec:
     topology_spread_constraints: tuple[TopologySpreadConstraint, ...] = ()
     preemption_policy: str = "PreemptLowerPriority"
     volumes: tuple[Volume, ...] = ()  # claim volumes (kmodel.objects.storage)
+    automount_service_account_token: bool | None = None  # kmodel.admission (ServiceAccount)
     _hash: int = _hash_field()
     _requests: Any = field(default=None, init=False, repr=False, compare=False)
     _nonzero: Any = field(default=None, init=False, repr=False, compare=False)
@@ -121,9 +122,14 @@ class PodSpec:
 
 @record
 class PodCondition:
+    """``status.conditions[]``. ``last_transition_time`` (seconds) is ``None`` in the model, where
+    time is abstract; a concrete time (``0``: unset) is only given by callers of
+    :mod:`kmodel.controllers.controller_utils` (``ActivePodsWithRanks`` ranks ready pods by it)."""
+
     type: str
     status: str
     reason: str = ""
+    last_transition_time: int | None = None
     _hash: int = _hash_field()
 
 
@@ -141,6 +147,10 @@ class PodStatus:
     # The kubelet's CrashLoopBackOff entry for the pod's containers (seconds; 0: none). Kubelet
     # memory, kept with the pod because its key (pod UID) dies with it (kmodel.agents.kubelet).
     backoff: int = 0
+    # Ghost for the ``restart-backoff`` property: the entry the container's restarts call for (what
+    # a kubelet that never lost its memory would hold); equal to ``backoff`` unless the kubelet
+    # restarted (the ``kubeletRestarts`` fault, kmodel.faults). Not an API field.
+    backoff_earned: int = 0
     _hash: int = _hash_field()
 
     def condition(self, type_: str) -> PodCondition | None:

@@ -7,7 +7,9 @@ Each view builds a :class:`Diagram` (nodes, edges, nested clusters and findings,
 and :func:`to_mermaid` give text; :func:`render_bytes` DOT, Mermaid, SVG or PNG bytes (graphviz
 lays out SVG and PNG). ``kmodel diagram`` writes them stamped with the command that made them,
 and ``kmodel diagram --check DIR`` fails when a committed diagram no longer matches its inputs
-(:mod:`kmodel.render.command`).
+(:mod:`kmodel.render.command`). Settings come from a ``DiagramConfig`` (``--config``, or a
+document of that kind among the inputs: :mod:`kmodel.render.config`); ``--icons`` puts the
+Kubernetes community icons the package ships in the boxes (:mod:`kmodel.render.icons`).
 
 Examples
 --------
@@ -21,7 +23,7 @@ True
 
 from kmodel.render.architecture import architecture
 from kmodel.render.command import Request, build, check_directory, update_directory
-from kmodel.render.config import DiagramConfig, load_config
+from kmodel.render.config import DiagramConfig, find_config, load_config
 from kmodel.render.diagram import Cluster, Diagram, Edge, Finding, Node
 from kmodel.render.dot import to_dot
 from kmodel.render.inputs import Inputs, load_inputs
@@ -34,7 +36,7 @@ from kmodel.render.workload import workload
 
 __all__ = [
     "Diagram", "Node", "Edge", "Cluster", "Finding",
-    "Inputs", "load_inputs", "DiagramConfig", "load_config",
+    "Inputs", "load_inputs", "DiagramConfig", "load_config", "find_config",
     "architecture", "workload", "traffic", "trace", "states",
     "to_dot", "to_mermaid", "render_bytes",
     "Request", "build", "check_directory", "update_directory",

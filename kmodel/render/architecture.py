@@ -5,8 +5,9 @@ What is drawn (from :class:`~kmodel.render.inputs.Inputs`):
 * **Control plane**: ``kube-apiserver`` with ``etcd``, ``kube-scheduler``,
   ``kube-controller-manager`` listing the controllers the model runs and, marked "not modelled",
   those the input's kinds need that kmodel does not model yet; ``cloud-controller-manager`` when
-  a Service of type LoadBalancer needs one, the ``aws-load-balancer-controller`` when an Ingress
-  or Service is handled by it.
+  a Service of type LoadBalancer needs one or the scenario takes nodes away (its node lifecycle
+  controller deletes them), the ``aws-load-balancer-controller`` when an Ingress or Service is
+  handled by it (controllers the model runs but the input gives nothing to do are not drawn).
 * **Worker nodes** as boxes, grouped by availability zone (the ``zoneLabel`` label) and subnet
   (the ``subnetLabel`` label or the config's ``subnets``), inside the config's VPC; each with its
   allocatable and requested resources, its ``kubelet · kube-proxy``, and its pods collapsed per
@@ -42,8 +43,9 @@ from kmodel.render.inputs import Inputs, pods_of
 
 __all__ = ["architecture"]
 
-#: Above this many worker nodes, kubelets are not each joined to the API server by an edge.
-MAX_AGENT_EDGES = 12
+#: Above this many worker nodes, kubelets are not each joined to the API server by an edge (the
+#: edges would cross the whole picture; a note says so instead).
+MAX_AGENT_EDGES = 4
 
 
 def _title(inputs: Inputs) -> str:
@@ -66,15 +68,18 @@ def _control_plane(b: DiagramBuilder, inputs: Inputs, needs_ccm: bool, needs_alb
     for kind, ctrl in sorted(sh.CONTROLLER_FOR_KIND.items(), key=lambda kv: kv[1]):
         if kind in kinds and ctrl not in controllers:
             controllers.append(f"{ctrl} (not modelled)")
+    rows = [controllers[i:i + 3] for i in range(0, len(controllers), 3)]  # three a line: a box wider than tall
     b.node("component:kube-controller-manager", "kube-controller-manager", "component", cluster=cp,
-           badges=(", ".join(controllers),) if controllers else ())
+           badges=tuple(", ".join(row) + ("," if i < len(rows) - 1 else "") for i, row in enumerate(rows)))
     for comp in ("kube-scheduler", "kube-controller-manager"):
         b.edge(f"component:{comp}", "component:kube-apiserver", "", "watches")
-    if needs_ccm or ccm:
+    node_faults = any(getattr(getattr(inputs.model, "faults", None), f, 0)
+                      for f in ("node_losses", "zone_losses", "node_failures", "zone_outages"))
+    if needs_ccm or (ccm and node_faults):  # what it does matters: load balancers, or nodes that go away
         b.node("component:cloud-controller-manager", "cloud-controller-manager", "component", cluster=cp,
                badges=tuple(ccm) + (("service controller (not modelled)",) if needs_ccm else ()))
         b.edge("component:cloud-controller-manager", "component:kube-apiserver", "", "watches")
-    if needs_albc or albc:
+    if needs_albc or (albc and kinds & {"Ingress", "TargetGroupBinding", "AWSLoadBalancer", "AWSTargetGroup"}):
         b.node("component:aws-load-balancer-controller", "aws-load-balancer-controller", "component", cluster=cp,
                badges=("add-on in kube-system",) + (tuple(albc) or ("not modelled",)))
         b.edge("component:aws-load-balancer-controller", "component:kube-apiserver", "", "watches")
@@ -174,10 +179,22 @@ def architecture(inputs: Inputs) -> Diagram:
                       badges=(subnet.cidr,) if subnet.cidr else ())
             for host in subnet.hosts:
                 b.node(f"host:{subnet.name}/{host}", host, "host", cluster=sid)
-    for node in nodes:  # the kubelets watch the API server; it is drawn above them
-        kind = "watches" if len(nodes) <= MAX_AGENT_EDGES else "layout"
-        b.edge("component:kube-apiserver", f"Node/{node.name}", "", kind)
-    if len(nodes) > MAX_AGENT_EDGES:
+    for i, node in enumerate(nodes):  # the kubelets watch the API server; it is drawn above them, below etcd
+        if vpc and i == 0:  # one edge to the VPC says it for every node (per-node edges would cross it)
+            b.edge("component:kube-apiserver", f"Node/{node.name}", "kubelets watch", "watches", minlen=2,
+                   lhead=vpc)
+            continue
+        kind = "watches" if len(nodes) <= MAX_AGENT_EDGES and not vpc else "layout"
+        b.edge("component:kube-apiserver", f"Node/{node.name}", "", kind, minlen=2,
+               lhead=f"cluster:node/{node.name}" if kind == "watches" else "")
+    zones = {n.name: n.metadata.label(cfg.zone_label) for n in nodes}
+    for subnet in cfg.subnets:  # public subnets above the control plane's rows, and above their zone's nodes
+        for host in subnet.hosts if subnet.public else ():
+            b.edge("component:etcd", f"host:{subnet.name}/{host}", "", "layout")
+            for node in nodes:
+                if subnet.zone and zones[node.name] == subnet.zone:
+                    b.edge(f"host:{subnet.name}/{host}", f"Node/{node.name}", "", "layout")
+    if len(nodes) > MAX_AGENT_EDGES and not vpc:
         b.notes.append(f"{len(nodes)} worker nodes: each kubelet talks to kube-apiserver (edges not drawn)")
     if not nodes:
         b.notes.append("no Node objects in the input: add `kubectl get nodes -o yaml` output or a NodePool")
@@ -316,6 +333,7 @@ def _load_balancers(b: DiagramBuilder, inputs: Inputs, albs: list, lb_services: 
         b.node(lb, f"ALB {group}", "loadbalancer", cluster="cluster:edge",
                badges=(f"{scheme}, target type {target}", "Ingress " + ", ".join(f"{i.namespace}/{i.name}" for i in members)))
         b.edge("component:aws-load-balancer-controller", lb, "provisions", "watches", constraint=False)
+        b.edge("component:etcd", lb, "", "layout")  # load balancers below the control plane
         if scheme == "internet-facing":
             b.edge("client", lb, "HTTP(S)", "routes")
         for ing in members:
@@ -336,6 +354,7 @@ def _load_balancers(b: DiagramBuilder, inputs: Inputs, albs: list, lb_services: 
         b.node(lb, f"{'NLB' if nlb else 'load balancer'} {svc.namespace}/{svc.name}", "loadbalancer",
                cluster="cluster:edge", badges=(f"Service type LoadBalancer, externalTrafficPolicy "
                                                 f"{svc.external_traffic_policy}",))
+        b.edge("component:etcd", lb, "", "layout")
         owner = "component:aws-load-balancer-controller" if nlb else "component:cloud-controller-manager"
         if b.has(owner):
             b.edge(owner, lb, "provisions", "watches", constraint=False)

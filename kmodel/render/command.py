@@ -47,6 +47,7 @@ class Request:
     prop: str | None = None
     symmetry: bool = True
     max_states: int | None = None
+    icons: bool = False
 
     def __post_init__(self) -> None:
         if self.view not in VIEWS:
@@ -74,15 +75,16 @@ class Request:
         options = dict(stamp.get("options") or {})
         if options.get("config") is not None:
             options["config"] = res(options["config"])
-        known = {"settle", "config", "prop", "symmetry", "max_states"}
+        known = {"settle", "config", "prop", "symmetry", "max_states", "icons"}
         return cls(tuple(res(p) for p in stamp.get("paths") or []), str(stamp.get("view")),
                    **{k: v for k, v in options.items() if k in known})
 
 
-def _config(request: Request) -> Any:
+def _config(request: Request, stdin_text: str | None = None) -> Any:
+    """``--config``, else the DiagramConfig among the inputs, else the defaults."""
     from kmodel.render.config import load_config
 
-    return load_config(request.config)
+    return load_config(request.config, request.paths, stdin_text)
 
 
 def _spec_result(request: Request, stdin: TextIO | None, cache: dict[Any, Any]) -> tuple[Any, Any]:
@@ -116,9 +118,24 @@ def _violation(spec: Any, result: Any, prop: str | None) -> tuple[str, Any]:
 
 
 def build(request: Request, *, stdin: TextIO | None = None, cache: dict[Any, Any] | None = None) -> Diagram:
-    """The diagram ``request`` asks for."""
-    cache = {} if cache is None else cache
-    config = _config(request)
+    """The diagram ``request`` asks for (with icons when it asks for them)."""
+    diagram = _build(request, stdin, {} if cache is None else cache)
+    if request.icons:
+        from dataclasses import replace
+
+        diagram = replace(diagram, icons=True)
+    return diagram
+
+
+def _build(request: Request, stdin: TextIO | None, cache: dict[Any, Any]) -> Diagram:
+    text = None
+    if "-" in request.paths:  # read once: the config and the loaders both read it
+        import io
+        import sys
+
+        text = (stdin if stdin is not None else sys.stdin).read()
+        stdin = io.StringIO(text)
+    config = _config(request, text)
     if request.view == "traffic" and request.prop is not None:
         from kmodel import properties as props
         from kmodel.render.traffic import flow_graph, traffic
@@ -263,13 +280,13 @@ def update_directory(directory: str) -> list[str]:
 
 def run_command(paths: tuple[str, ...], *, view: str | None, output: str | None, fmt: str, config: str | None,
                 settle: bool, prop: str | None, symmetry: bool, max_states: int | None, check: str | None,
-                update: str | None, stdin: TextIO | None = None) -> tuple[int, bytes, list[str]]:
+                update: str | None, stdin: TextIO | None = None, icons: bool = False) -> tuple[int, bytes, list[str]]:
     """The body of ``kmodel diagram``: ``(exit code, bytes for standard output, lines for
     standard error)``. Exit 0 drawn (or every diagram current), 1 stale diagrams under
     ``--check``; bad input raises (exit 2)."""
     if check is not None or update is not None:
-        if paths or view or output:
-            raise InvalidArgument("--check DIR and --update DIR take no inputs, --view or -o")
+        if paths or view or output or icons:
+            raise InvalidArgument("--check DIR and --update DIR take no inputs, --view, -o or --icons")
         if check is not None and update is not None:
             raise InvalidArgument("give --check or --update, not both")
         if check is not None:
@@ -280,9 +297,15 @@ def run_command(paths: tuple[str, ...], *, view: str | None, output: str | None,
             return 0, b"", [f"every stamped diagram under {check} is current"]
         changed = update_directory(update)  # type: ignore[arg-type]
         return 0, b"", changed + [f"{len(changed)} diagram(s) redrawn under {update}"]
+    if not view and paths and "-" not in paths:
+        from kmodel.render.config import load_config
+
+        views = load_config(config, paths).views
+        view = views[0] if views else None  # the first view the inputs' DiagramConfig lists
     if not view:
-        raise InvalidArgument("give --view (architecture, workload, traffic, trace or states), or --check DIR")
-    request = Request(paths, view, settle, config, prop, symmetry, max_states)
+        raise InvalidArgument("give --view (architecture, workload, traffic, trace or states), or --check DIR "
+                              "(or list views in the inputs' DiagramConfig)")
+    request = Request(paths, view, settle, config, prop, symmetry, max_states, icons)
     if output is None:
         from kmodel.render.output import render_bytes
 

@@ -17,6 +17,15 @@
         - {name: public-a, zone: eu-west-1a, public: true, cidr: 10.0.0.0/24, hosts: [bastion]}
         - {name: private-a, zone: eu-west-1a, cidr: 10.0.16.0/20, nodeSelector: {role: worker}}
       maxChanges: 10                          # trace view: changes listed per step
+      views: [architecture, workload, traffic] # what to draw of these inputs (diagrams/regenerate.py)
+
+**Where it is read from.** ``--config FILE`` names one; without it, a document of kind
+``DiagramConfig`` among the inputs is used (typically ``diagram.yaml`` in a spec folder, beside
+the manifests and the Scenario: :func:`find_config`). The loaders of ``kmodel check`` and
+``kmodel explore`` pass over it, and it is only ever parsed as data, never executed. Two in the
+same inputs are an error. ``--config`` wins over one in the inputs. ``views`` lists the views
+the inputs are meant to be drawn in: ``kmodel diagram`` without ``--view`` draws the first, and
+``diagrams/regenerate.py`` draws exactly those for a bundled spec.
 
 ``groupBy`` lists the levels of boxes in the workload view: ``namespace`` or a label key; a
 level ``a|b`` takes label ``a``, else ``b``; an object without the label skips that level. A
@@ -35,12 +44,13 @@ Examples
 ...     parse_config(io.StringIO("apiVersion: kmodel.dev/v1alpha1\\nkind: DiagramConfig\\nspec:\\n  colapse: 1\\n"), "c.yaml")
 ... except Exception as err:
 ...     print(err)
-c.yaml:4: document 1: spec.colapse: unknown field 'colapse' (known: title, groupBy, namespaces, collapse, zoneLabel, subnetLabel, vpc, subnets, maxChanges)
+c.yaml:4: document 1: spec.colapse: unknown field 'colapse' (known: title, groupBy, namespaces, collapse, zoneLabel, subnetLabel, vpc, subnets, maxChanges, views)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any, TextIO
 
 import yaml
@@ -49,12 +59,15 @@ from yaml.nodes import MappingNode, Node as YamlNode, ScalarNode, SequenceNode
 from kmodel.errors import InvalidManifest
 from kmodel.objects.nodes import ZONE_LABEL
 
-__all__ = ["DiagramConfig", "Subnet", "parse_config", "load_config", "DEFAULT_GROUP_BY"]
+__all__ = ["DiagramConfig", "Subnet", "parse_config", "load_config", "find_config", "DEFAULT_GROUP_BY", "KIND"]
 
 DEFAULT_GROUP_BY = ("namespace", "app.kubernetes.io/part-of", "app.kubernetes.io/name|app")
 _API_VERSION = "kmodel.dev/v1alpha1"
 _SPEC_FIELDS = ("title", "groupBy", "namespaces", "collapse", "zoneLabel", "subnetLabel", "vpc", "subnets",
-                "maxChanges")
+                "maxChanges", "views")
+KIND = "DiagramConfig"
+#: The views a config may list (those of ``kmodel diagram --view``).
+_VIEWS = ("architecture", "workload", "traffic", "trace", "states")
 _SUBNET_FIELDS = ("name", "zone", "public", "cidr", "nodeSelector", "hosts")
 
 
@@ -79,6 +92,7 @@ class DiagramConfig:
     vpc: str = ""
     subnets: tuple[Subnet, ...] = ()
     max_changes: int = 10
+    views: tuple[str, ...] = ()
     source: str = field(default="", compare=False)
 
 
@@ -137,18 +151,69 @@ def _subnet(doc: _Doc, node: YamlNode, path: str) -> Subnet:
     return Subnet(**values)
 
 
-def parse_config(stream: TextIO, file: str) -> DiagramConfig:
-    """Parse a DiagramConfig file (one document)."""
+def _compose(stream: TextIO | str, file: str, document: int | None = 1) -> list[YamlNode | None]:
     try:
-        docs = list(yaml.compose_all(stream, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+        return list(yaml.compose_all(stream, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InvalidManifest(f"invalid YAML: {getattr(exc, 'problem', exc)}", file=file,
-                              line=None if mark is None else mark.line + 1, document=1) from None
-    docs = [d for d in docs if d is not None]
+                              line=None if mark is None else mark.line + 1, document=document) from None
+
+
+def parse_config(stream: TextIO, file: str) -> DiagramConfig:
+    """Parse a DiagramConfig file (one document)."""
+    docs = [d for d in _compose(stream, file) if d is not None]
     if len(docs) != 1:
         raise InvalidManifest(f"a diagram config is one YAML document, found {len(docs)}", file=file)
-    doc = _Doc(docs[0], file, 1)
+    return _parse(_Doc(docs[0], file, 1))
+
+
+def _scalar_value(node: YamlNode | None, key: str) -> Any:
+    if not isinstance(node, MappingNode):
+        return None
+    for k, v in node.value:
+        if isinstance(k, ScalarNode) and k.value == key and isinstance(v, ScalarNode):
+            return v.value
+    return None
+
+
+def find_config(paths: Sequence[str], stdin_text: str | None = None) -> DiagramConfig | None:
+    """The ``DiagramConfig`` document among the inputs (files, folders as the loader walks them,
+    ``-`` for ``stdin_text``), or ``None``; two are an error naming the second.
+
+    A document is one when its ``kind`` is ``DiagramConfig`` and its ``apiVersion`` is in the
+    ``kmodel.dev`` group; it is parsed as :func:`parse_config` parses a file, and its errors name
+    the file, line and document."""
+    from kmodel.scenario import _spec_files
+
+    found: list[DiagramConfig] = []
+    for file in _spec_files(list(paths)):
+        if file == "-":
+            text, shown = stdin_text, "-"
+        else:
+            try:
+                with open(file, encoding="utf-8") as fh:
+                    text = fh.read()
+            except OSError:
+                continue  # the manifest loader reports files it cannot read
+            shown = file
+        if not text or KIND not in text:
+            continue
+        for index, node in enumerate(_compose(text, shown, None), start=1):
+            if _scalar_value(node, "kind") != KIND or not str(_scalar_value(node, "apiVersion") or "").startswith(
+                    "kmodel.dev/"):
+                continue
+            assert node is not None
+            doc = _Doc(node, shown, index)
+            if found:
+                raise doc.fail(f"a second {KIND} in the inputs (the first is in {found[0].source}): give one, "
+                               "or choose with --config", node, "kind")
+            found.append(_parse(doc))
+    return found[0] if found else None
+
+
+def _parse(doc: _Doc) -> DiagramConfig:
+    file = doc.file
     top = {k: (kn, v) for k, kn, v in doc.items(doc.root, "")}
     for key, (knode, _) in top.items():
         if key not in ("apiVersion", "kind", "metadata", "spec"):
@@ -166,6 +231,13 @@ def parse_config(stream: TextIO, file: str) -> DiagramConfig:
                 raise doc.fail(f"unknown field {key!r} (known: {', '.join(_SPEC_FIELDS)})", knode, path)
             if key in ("groupBy", "namespaces"):
                 values["group_by" if key == "groupBy" else "namespaces"] = doc.strings(vnode, path)
+            elif key == "views":
+                views = doc.strings(vnode, path)
+                for i, view in enumerate(views):
+                    if view not in _VIEWS:
+                        raise doc.fail(f"unknown view {view!r} (known: {', '.join(_VIEWS)})", vnode.value[i],
+                                       f"{path}[{i}]")
+                values["views"] = views
             elif key == "collapse":
                 values["collapse"] = doc.scalar(vnode, path, bool)
             elif key == "maxChanges":
@@ -186,10 +258,11 @@ def parse_config(stream: TextIO, file: str) -> DiagramConfig:
     return DiagramConfig(**values)
 
 
-def load_config(path: str | None) -> DiagramConfig:
-    """The config in ``path`` (``None``: the defaults)."""
+def load_config(path: str | None, inputs: Sequence[str] = (), stdin_text: str | None = None) -> DiagramConfig:
+    """The config in ``path``; without one, the ``DiagramConfig`` among ``inputs``
+    (:func:`find_config`); else the defaults."""
     if path is None:
-        return DiagramConfig()
+        return find_config(inputs, stdin_text) or DiagramConfig()
     try:
         with open(path, encoding="utf-8") as fh:
             return parse_config(fh, path)

@@ -79,7 +79,9 @@ class Node:
 class Edge:
     """An arrow; ``kind`` is its meaning (``owns``, ``selects``, ``routes``, ``references``,
     ``targets``, ``step``, ``watches``...), which selects the style. Edges of kind ``layout``
-    are invisible: they only order boxes (a worker node's pods in rows, workloads below nodes)."""
+    are invisible: they only order boxes (a worker node's pods in rows, workloads below nodes).
+    ``minlen`` is the least number of ranks ``dot`` puts between its ends; ``lhead`` a cluster
+    whose border the arrow stops at (so it does not run over the cluster's label)."""
 
     src: str
     dst: str
@@ -88,6 +90,8 @@ class Edge:
     marks: tuple[str, ...] = ()
     weight: int = 1
     constraint: bool = True
+    minlen: int = 1
+    lhead: str = ""
 
     @property
     def alert(self) -> bool:
@@ -124,7 +128,8 @@ class Diagram:
     """A built diagram: everything sorted, ready to emit.
 
     ``engine`` is the graphviz layout program (``dot`` or ``sfdp``), ``rankdir`` the direction
-    of ``dot``'s ranks, ``notes`` lines for the legend (what was collapsed or summarised).
+    of ``dot``'s ranks, ``notes`` lines for the legend (what was collapsed or summarised),
+    ``icons`` whether boxes carry the icon of their kind (:mod:`kmodel.render.icons`).
     """
 
     view: str
@@ -137,7 +142,8 @@ class Diagram:
     rankdir: str = "TB"
     engine: str = "dot"
     same_rank: tuple[tuple[str, ...], ...] = ()
-    _index: dict[str, Node] = field(default_factory=dict, repr=False, compare=False)
+    icons: bool = False
+    _index: dict[str, Node] = field(default_factory=dict, repr=False, compare=False, init=False)
 
     def __post_init__(self) -> None:
         self._index.update({n.id: n for n in self.nodes})
@@ -276,7 +282,7 @@ class DiagramBuilder:
             self._findings.add(Finding(mark, node_id, message))
 
     def edge(self, src: str, dst: str, label: str = "", kind: str = "", *, marks: Iterable[str] = (),
-             weight: int = 1, constraint: bool = True) -> None:
+             weight: int = 1, constraint: bool = True, minlen: int = 1, lhead: str = "") -> None:
         for end in (src, dst):
             if end not in self._nodes:
                 raise InvalidArgument(f"edge {src!r} -> {dst!r}: no node {end!r}")
@@ -285,7 +291,7 @@ class DiagramBuilder:
         if old is not None:
             self._edges[key] = replace(old, marks=_merge(old.marks, marks))
             return
-        self._edges[key] = Edge(src, dst, label, kind, _merge((), marks), weight, constraint)
+        self._edges[key] = Edge(src, dst, label, kind, _merge((), marks), weight, constraint, minlen, lhead)
 
     def ghost(self, src: str, kind: str, namespace: str, name: str, *, label: str = "", cluster: str = "",
               message: str = "") -> str:

@@ -5,7 +5,8 @@ marks in small type, detail lines left-aligned); the graph label carries the tit
 and the findings (at most :data:`MAX_LEGEND` lines, then a count of the rest). Clusters nest as
 ``subgraph "cluster_<id>"``; within each, nodes are emitted sorted by id, and edges are emitted
 last, sorted by (source, target, kind, label). Nothing in the text depends on the machine, the
-time or the order objects were read in.
+time or the order objects were read in. With ``Diagram.icons`` a box has its kind's icon on
+its left, named relative to the package's render folder (:mod:`kmodel.render.icons`).
 
 Examples
 --------
@@ -25,6 +26,7 @@ import textwrap
 from collections.abc import Iterable
 
 from kmodel.render.diagram import ALERT_MARKS, Cluster, Diagram, Edge, Node
+from kmodel.render.icons import ICON_PX, icon_for
 from kmodel.render.style import CAPTIONS, FONT, RED, cluster_style, edge_style, node_style
 
 __all__ = ["to_dot", "MAX_LEGEND", "MARK_TEXT", "html", "wrap"]
@@ -60,8 +62,13 @@ def html(text: str) -> str:
 
 
 def wrap(text: str, width: int = 56) -> list[str]:
-    """Break a long line at spaces (labels wider than this make boxes hard to read)."""
-    return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [""]
+    """Break a long line at spaces (labels wider than this make boxes hard to read), and a word
+    longer than a whole line (a JSON value, a long address) wherever it must.
+
+    >>> wrap("a bb ccc", 4), wrap("x" * 10, 4)
+    (['a bb', 'ccc'], ['xxxx', 'xxxx', 'xx'])
+    """
+    return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
 
 
 def _quote(text: str) -> str:
@@ -72,14 +79,14 @@ def _small(text: str, color: str = "#444444") -> str:
     return f'<font point-size="8" color="{color}">{html(text)}</font>'
 
 
-def _node_label(node: Node) -> str:
+def _node_label(node: Node, icons: bool = False) -> str:
     parts: list[str] = []
     if node.kind in CAPTIONS:
         parts.append(_small(node.kind, "#666666"))
     for i, line in enumerate(wrap(node.label, 40)):
         parts.append(html(line) if node.kind in ("ghost", "state", "statebox") else f"<b>{html(line)}</b>")
     for badge in node.badges:
-        parts.extend(_small(line) for line in wrap(badge, 48))
+        parts.extend(_small(line) for line in wrap(badge, 80 if node.kind == "component" else 48))
     for mark in node.marks if node.kind not in ("state", "statebox") else ():  # states: colour only
         if mark in MARK_TEXT:
             parts.append(_small(MARK_TEXT[mark], RED if mark in ALERT_MARKS else "#7a5d00"))
@@ -87,12 +94,17 @@ def _node_label(node: Node) -> str:
     if node.detail:
         lines = [_small(line, "#222222") for text in node.detail for line in wrap(text, 72)]
         label += "<br/>" + '<br align="left"/>'.join(lines) + '<br align="left"/>'
+    icon = icon_for(node) if icons else None
+    if icon is not None:  # the icon left of the text, in a square cell
+        label = ('<table border="0" cellborder="0" cellspacing="0" cellpadding="0"><tr>'
+                 f'<td fixedsize="true" width="{ICON_PX}" height="{ICON_PX}" valign="middle">'
+                 f'<img src="{icon}" scale="true"/></td><td width="10"></td><td>{label}</td></tr></table>')
     return f"<{label}>"
 
 
-def _node_stmt(node: Node, indent: str) -> str:
+def _node_stmt(node: Node, indent: str, icons: bool = False) -> str:
     st = node_style(node.kind, node.marks, node.alert, node.color)
-    attrs = [f"label={_node_label(node)}", f"shape={st.shape}", f'style="{st.style}"', f'fillcolor="{st.fill}"',
+    attrs = [f"label={_node_label(node, icons)}", f"shape={st.shape}", f'style="{st.style}"', f'fillcolor="{st.fill}"',
              f'color="{st.border}"', f'fontcolor="{st.font}"']
     if st.penwidth != "1":
         attrs.append(f"penwidth={st.penwidth}")
@@ -116,6 +128,10 @@ def _edge_stmt(edge: Edge) -> str:
         attrs.append(f"weight={edge.weight}")
     if not edge.constraint:
         attrs.append("constraint=false")
+    if edge.minlen != 1:
+        attrs.append(f"minlen={edge.minlen}")
+    if edge.lhead:
+        attrs.append(f"lhead={_quote('cluster_' + edge.lhead)}")
     return f"  {_quote(edge.src)} -> {_quote(edge.dst)} [{', '.join(attrs)}];"
 
 
@@ -143,7 +159,7 @@ def _legend(diagram: Diagram) -> str:
 
 
 def _emit_cluster(cluster: Cluster, children: dict[str, list[Cluster]], members: dict[str, list[Node]],
-                  out: list[str], depth: int) -> None:
+                  out: list[str], depth: int, icons: bool = False) -> None:
     indent = "  " * depth
     fill, border, style = cluster_style(cluster.kind, cluster.alert)
     out.append(f"{indent}subgraph {_quote('cluster_' + cluster.id)} {{")
@@ -152,9 +168,9 @@ def _emit_cluster(cluster: Cluster, children: dict[str, list[Cluster]], members:
     if cluster.alert:
         out.append(f"{indent}  penwidth=2;")
     for child in children.get(cluster.id, []):
-        _emit_cluster(child, children, members, out, depth + 1)
+        _emit_cluster(child, children, members, out, depth + 1, icons)
     for node in members.get(cluster.id, []):
-        out.append(_node_stmt(node, indent + "  "))
+        out.append(_node_stmt(node, indent + "  ", icons))
     out.append(f"{indent}}}")
 
 
@@ -180,9 +196,9 @@ def to_dot(diagram: Diagram) -> str:
     for n in diagram.nodes:
         members.setdefault(n.cluster, []).append(n)
     for top in children.get("", []):
-        _emit_cluster(top, children, members, out, 1)
+        _emit_cluster(top, children, members, out, 1, diagram.icons)
     for node in members.get("", []):
-        out.append(_node_stmt(node, "  "))
+        out.append(_node_stmt(node, "  ", diagram.icons))
     if diagram.engine == "dot":
         for group in diagram.same_rank:
             out.append("  { rank=same; " + " ".join(_quote(i) + ";" for i in group) + " }")

@@ -623,13 +623,17 @@ def load_inputs(paths: Sequence[str], *, config: DiagramConfig | None = None, se
     from kmodel.checks import runner
     from kmodel.cluster import ClusterModel
 
-    config = config or DiagramConfig()
     text = None
     if "-" in paths:
         text = (stdin if stdin is not None else sys.stdin).read()
+    if config is None:  # the DiagramConfig among the inputs, if there is one
+        from kmodel.render.config import find_config
+
+        config = find_config(paths, text) or DiagramConfig()
     from kmodel.checks import all_checks
 
-    quick = [c.id for c in all_checks() if c.engine in ("static", "scheduler")]  # no model checking here
+    quick = [c.id for c in all_checks()  # no model checking here: static and scheduler checks ("scheduler+z3/cp-sat")
+             if c.engine.split("+")[0] in ("static", "scheduler") and "explore" not in c.engine]
     check_config = runner.load_config(runner.find_config(paths))
     selected = [i for i in quick if check_config.select is None or i in check_config.select]
     run = runner.run(list(paths), config=check_config, select=selected or None,

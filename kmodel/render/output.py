@@ -3,6 +3,8 @@
 SVG and PNG are laid out by graphviz (the ``graphviz`` package runs Debian's ``dot``/``sfdp``).
 For the same DOT text and the same graphviz version the bytes are the same; the one line of the
 SVG that names graphviz's version is removed, and the version is recorded in the stamp instead.
+A diagram with icons is laid out in the package's render folder and its SVG carries the icons
+inline (:mod:`kmodel.render.icons`): no file name, absolute or relative, is left in it.
 
 **Stamps.** Every file written by ``kmodel diagram -o FILE`` carries a stamp: a JSON object with
 the command that made it (inputs as paths relative to the file's own folder, never absolute),
@@ -71,7 +73,28 @@ def source_digest(dot_text: str) -> str:
     return hashlib.sha256(dot_text.encode("utf-8")).hexdigest()
 
 
-def _layout(dot_text: str, fmt: str, engine: str) -> bytes:
+def _layout_with_icons(dot_text: str, fmt: str, engine: str) -> bytes:
+    """Graphviz run in the package's render folder, where the icons' relative names resolve."""
+    import subprocess
+
+    from kmodel.render.icons import inline_svg_icons, layout_cwd
+
+    try:
+        done = subprocess.run([engine, f"-T{fmt}"], input=dot_text.encode("utf-8"), capture_output=True,
+                              cwd=layout_cwd(), check=False)
+    except FileNotFoundError:
+        raise KmodelError("graphviz is not installed (the `dot` program was not found): "
+                          "apt-get install graphviz") from None
+    if done.returncode != 0 or b"improper image" in done.stderr:  # pragma: no cover - a bug, or an icon missing
+        raise KmodelError(f"graphviz {engine} failed: {done.stderr.decode('utf-8', 'replace')}")
+    if fmt == "svg":
+        return inline_svg_icons(_normalise_svg(done.stdout))
+    return done.stdout
+
+
+def _layout(dot_text: str, fmt: str, engine: str, icons: bool = False) -> bytes:
+    if icons:
+        return _layout_with_icons(dot_text, fmt, engine)
     import graphviz
 
     try:
@@ -104,7 +127,7 @@ def render_bytes(diagram: Diagram, fmt: str) -> bytes:
     if fmt == "mmd":
         return to_mermaid(diagram).encode("utf-8")
     if fmt in ("svg", "png"):
-        return _layout(dot_text, fmt, diagram.engine)
+        return _layout(dot_text, fmt, diagram.engine, diagram.icons)
     raise InvalidArgument(f"unknown diagram format {fmt!r}")
 
 

@@ -5,7 +5,8 @@ entries ``kmodel explore`` prints): one box per step, top to bottom, titled with
 and who took it (a controller, the scheduler, the kubelet, a fault, node recovery or a user
 edit: each family has its colour), then the action and the object changes, field by field
 (``Pod/default/api-3 status.phase: Pending -> Running``; at most ``max_changes`` lines, then a
-count). The first box is the initial state (its objects counted by kind); the last box is the
+count; a line longer than :data:`MAX_CHANGE_CHARS` is cut, and a word longer than a box's width
+is broken). The first box is the initial state (its objects counted by kind); the last box is the
 violation, red, with the property and why it fails there (the model's explanation). A liveness
 counterexample that cycles gets a dashed edge back to the step its loop returns to. Marks:
 ``violated`` on the last box, ``stuck`` when no fair step is left.
@@ -42,6 +43,22 @@ def _actor_family(actor: str, controllers: Sequence[str]) -> str:
     if actor in ("fault", "user", "node-recovery"):
         return actor
     return "controller" if actor in controllers or actor else "other"
+
+
+#: A change line longer than this is cut (an annotation holding a whole manifest says nothing
+#: readable in a box).
+MAX_CHANGE_CHARS = 240
+
+
+def _clip(line: str) -> str:
+    """``line``, cut to :data:`MAX_CHANGE_CHARS` with the number of characters left out.
+
+    >>> _clip("x" * 300)[-26:]
+    'xxx … (60 more characters)'
+    """
+    if len(line) <= MAX_CHANGE_CHARS:
+        return line
+    return f"{line[:MAX_CHANGE_CHARS]} … ({len(line) - MAX_CHANGE_CHARS} more characters)"
 
 
 def _change_lines(entry: dict[str, Any]) -> list[str]:
@@ -94,7 +111,7 @@ def trace(model: Any, path: Path[Any, Any], *, property_name: str, kind: str | N
         action = entry["action"]
         if actor and action.startswith(actor + " "):
             action = action[len(actor) + 1:]
-        lines = _change_lines(entry)
+        lines = [_clip(line) for line in _change_lines(entry)]
         if len(lines) > max_changes:
             lines = lines[:max_changes] + [f"... and {len(lines) - max_changes} more changes"]
         b.node(sid, f"{i}. {actor or 'step'}", "step", badges=(action,), detail=lines, color=ACTOR_COLOURS[family],

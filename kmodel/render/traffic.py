@@ -22,6 +22,7 @@ kind                                                   drawn as                 
 ``down:<node>``)
 =====================================================  ============================  ======
 
+A client with no edge (the internet when nothing is exposed) is not drawn.
 Attributes read where present: ``label``; ``ready``, ``serves``, ``terminating``, ``node`` on
 pods and endpoints; ``declared`` on container ports; ``policy`` on node ports; ``target_type``
 and ``missing`` on target groups; ``hosts``, ``paths``, ``priority`` on rules; ``status_code``;
@@ -30,10 +31,25 @@ the edge; a ``Fraction`` or float), ``policy``, ``port``, ``dropped`` and ``reas
 
 Edge labels give the share as a percentage. Each pod shows the share it gets of each entry point
 that reaches it (a Service port, a load balancer, an ALB rule): the product of the shares along
-every path, summed. Marks: ``not-ready`` and ``terminating`` on endpoints and pods, ``dropped``
+every path, summed. **Per node**: a machine's NodePorts are drawn in a box for the machine that
+says what share of each external entry point it receives: a load balancer's (with
+``externalTrafficPolicy: Local`` only the nodes with a usable local endpoint get any, the others
+0%), and a NodePort Service's, whose clients are taken to pick a node evenly. Each endpoint
+says which node its pod is on and what share of each external entry point it gets, so the
+imbalance of ``Local`` shows (a node's share is split among its own endpoints only); a sink
+says what share of each entry point ends there; and the legend has one line per external
+entry point with every node's and every endpoint's share and the share dropped or refused.
+Marks: ``not-ready`` and ``terminating`` on endpoints and pods, ``dropped``
 on sinks and dropped edges, ``missing`` on a target group no ALB rule's target exists for,
 ``port-unresolved`` on a container port no container declares, ``no-ready-endpoints`` on a
 Service port none of whose endpoints reaches a ready pod.
+
+Upstream: the shares are those of the rules kube-proxy writes (``pkg/proxy/iptables/proxier.go``:
+one ``--probability`` rule per endpoint; ``pkg/proxy/topology.go`` ``CategorizeEndpoints`` for
+the Local/Cluster choice) as :mod:`kmodel.agents.kubeproxy` models them, and the cloud load
+balancer's health check of ``service.spec.healthCheckNodePort`` (nodes without a local endpoint
+fail it under ``Local``). Abstracted: how clients pick a node for a NodePort (evenly), the
+health check's delay, connection reuse (shares are of new connections).
 """
 
 from __future__ import annotations
@@ -95,6 +111,8 @@ def _label_and_badges(node: Any, d: dict[str, Any], kind: str) -> tuple[str, lis
     badges: list[str] = []
     if raw == "alb":
         return f"ALB {short}", [x for x in (d.get("scheme"),) if x]
+    if raw == "load-balancer":
+        return f"load balancer {short}", []
     if raw == "listener":
         return f"listener :{d.get('port', short)}", [str(d["protocol"])] if d.get("protocol") else []
     if raw == "rule":
@@ -124,34 +142,120 @@ def _label_and_badges(node: Any, d: dict[str, Any], kind: str) -> tuple[str, lis
     return short, badges
 
 
-def _entry_shares(g: nx.DiGraph) -> dict[Any, list[tuple[str, float]]]:
-    """For each node, ``(entry label, share)``: the fraction of an entry point's connections that
-    reach it, over edges with a share (acyclic graphs only)."""
-    if not nx.is_directed_acyclic_graph(g):
-        return {}
-    order = list(nx.topological_sort(g))
-    out: dict[Any, list[tuple[str, float]]] = defaultdict(list)
+def _propagate(g: nx.DiGraph, order: list[Any], start: dict[Any, float]) -> dict[Any, float]:
+    """The share of the connections entering at ``start`` that reaches each node, over edges with
+    a share (an edge without one counts when it is its source's only way on; dropped edges carry
+    nothing)."""
+    share: dict[Any, float] = defaultdict(float, start)
+    for n in order:
+        if n not in share:
+            continue
+        outs = list(g.out_edges(n, data=True))
+        for _, v, e in outs:
+            fraction = e.get("share")
+            if fraction is None and len(outs) == 1:
+                fraction = 1  # the only way on
+            if fraction is not None and not e.get("dropped"):
+                share[v] += share[n] * float(fraction)
+    return dict(share)
+
+
+def _service_name(text: Any) -> str:
+    return str(text or "").removeprefix("Service/")
+
+
+def _entries(g: nx.DiGraph, order: list[Any]) -> list[tuple[str, bool, dict[Any, float]]]:
+    """``(label, external, shares)`` for each entry point: a Service port, a load balancer, an
+    ALB rule (``_ENTRIES``), and each Service's NodePort that clients reach directly, with the
+    clients spread evenly over the nodes (a client picks a node; kube-proxy on that node does
+    the rest). ``external``: traffic from outside the cluster, which enters at a node."""
+    out: list[tuple[str, bool, dict[Any, float]]] = []
     for entry in order:
         d = g.nodes[entry]
-        if _kind(d) not in _ENTRIES or (d.get("kind") == "rule" and d.get("priority") is None):
+        kind = _kind(d)
+        if kind not in _ENTRIES or (d.get("kind") == "rule" and d.get("priority") is None):
             continue
-        share: dict[Any, float] = defaultdict(float)
-        share[entry] = 1.0
-        for n in order:
-            if n not in share:
-                continue
-            outs = list(g.out_edges(n, data=True))
-            for _, v, e in outs:
-                fraction = e.get("share")
-                if fraction is None and len(outs) == 1:
-                    fraction = 1  # the only way on
-                if fraction is not None and not e.get("dropped"):
-                    share[v] += share[n] * float(fraction)
-        label, _ = _label_and_badges(entry, d, _kind(d))
-        for n, s in share.items():
-            if n != entry and _kind(g.nodes[n]) == "pod":
-                out[n].append((label, s))
+        label, _ = _label_and_badges(entry, d, kind)
+        external = kind != "service"
+        policy = next((g.nodes[v].get("policy") for v in g.successors(entry) if g.nodes[v].get("policy")), None)
+        if policy and kind == "loadbalancer":
+            label += f" (externalTrafficPolicy {policy})"
+        shares = _propagate(g, order, {entry: 1.0})
+        if d.get("kind") == "load-balancer" and d.get("service"):  # the nodes it does not send to: 0%
+            for n in order:
+                if _kind(g.nodes[n]) == "nodeport" and g.nodes[n].get("service") == d["service"]:
+                    shares.setdefault(n, 0.0)
+        out.append((label, external, shares))
+    groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    for n in order:
+        d = g.nodes[n]
+        if _kind(d) == "nodeport" and any(_kind(g.nodes[u]) == "client" for u in g.predecessors(n)):
+            groups[(_service_name(d.get("service")), str(d.get("port", "")))].append(n)
+    for (service, port), ports in sorted(groups.items()):
+        policy = next((g.nodes[n].get("policy") for n in ports if g.nodes[n].get("policy")), None)
+        label = f"NodePort {service}:{port}" if service else f"NodePort {port}"
+        label += f" (externalTrafficPolicy {policy})" if policy else ""
+        out.append((label, True, _propagate(g, order, {n: 1.0 / len(ports) for n in ports})))
     return out
+
+
+def _entry_shares(g: nx.DiGraph) -> tuple[dict[Any, list[tuple[str, float]]], list[tuple[str, dict[Any, float]]]]:
+    """For each node, ``(entry label, share)`` for every entry point that reaches it; and the
+    external entry points with their shares (acyclic graphs only: otherwise nothing)."""
+    if not nx.is_directed_acyclic_graph(g):
+        return {}, []
+    order = list(nx.topological_sort(g))
+    per_node: dict[Any, list[tuple[str, float]]] = defaultdict(list)
+    external = []
+    for label, outside, shares in _entries(g, order):
+        for n, s in shares.items():
+            per_node[n].append((label, s))
+        if outside:
+            external.append((label, shares))
+    return per_node, external
+
+
+def _host(g: nx.DiGraph, n: Any) -> str:
+    """The node (machine) a NodePort, pod or endpoint is on, or ``""``."""
+    d = g.nodes[n]
+    if d.get("node"):
+        return str(d["node"])
+    for v in g.successors(n):
+        if _kind(g.nodes[v]) == "pod" and g.nodes[v].get("node"):
+            return str(g.nodes[v]["node"])
+    return ""
+
+
+def _share_notes(g: nx.DiGraph, external: list[tuple[str, dict[Any, float]]], limit: int = 8) -> list[str]:
+    """One legend line per external entry point: the share each node receives (where the
+    connections enter the cluster) and each endpoint, and what is dropped."""
+    lines = []
+    for label, shares in external:
+        nodes: dict[str, float] = defaultdict(float)
+        endpoints: list[tuple[str, float]] = []
+        lost = 0.0
+        for n, s in shares.items():
+            kind = _kind(g.nodes[n])
+            if kind == "nodeport" and _host(g, n):
+                nodes[_host(g, n)] += s
+            elif kind == "endpoint":
+                host = _host(g, n)
+                endpoints.append((_short(n) + (f" on {host}" if host else ""), s))
+            elif kind == "sink":
+                lost += s
+        if not nodes and not endpoints:
+            continue
+        parts = []
+        if nodes:
+            parts.append("nodes " + ", ".join(f"{k} {_pct(v)}" for k, v in sorted(nodes.items())))
+        if endpoints:
+            shown = sorted(endpoints)[:limit]
+            more = f", ... {len(endpoints) - limit} more" if len(endpoints) > limit else ""
+            parts.append("endpoints " + ", ".join(f"{k} {_pct(v)}" for k, v in shown) + more)
+        if lost > 1e-9:
+            parts.append(f"{_pct(lost)} dropped or refused")
+        lines.append(f"share of {label}: " + "; ".join(parts))
+    return lines
 
 
 def traffic(graph: nx.DiGraph, *, title: str = "traffic") -> Diagram:
@@ -172,10 +276,13 @@ def traffic(graph: nx.DiGraph, *, title: str = "traffic") -> Diagram:
     (('not-ready',), '100%')
     """
     b = DiagramBuilder("traffic", title, rankdir="LR")
-    shares = _entry_shares(graph)
+    shares, external = _entry_shares(graph)
+    outside = {label for label, _ in external}
     columns: dict[int, list[str]] = defaultdict(list)
     for n, d in sorted(graph.nodes(data=True), key=lambda nd: str(nd[0])):
         kind = _kind(d)
+        if kind == "client" and graph.degree(n) == 0:
+            continue  # no way in from there (the internet, with nothing exposed): nothing to draw
         shape, column = KINDS.get(kind, ("step", 6))
         nid = str(n)
         ns = d.get("namespace") or _namespace(n, str(d.get("kind") or kind))
@@ -184,6 +291,19 @@ def traffic(graph: nx.DiGraph, *, title: str = "traffic") -> Diagram:
             cluster = f"cluster:ns={ns}"
             b.cluster(cluster, f"namespace {ns}", "namespace")
         label, badges = _label_and_badges(n, d, kind)
+        if kind == "nodeport" and d.get("node"):  # a machine's NodePorts together, with its share
+            cluster = f"cluster:node={d['node']}"
+            received = [(e, s) for e, s in shares.get(n, []) if e in outside]
+            b.cluster(cluster, f"node {d['node']}", "worker",
+                      badges=[f"receives {_pct(s)} of {e}" for e, s in sorted(received)])
+            label = f":{d.get('port', '')}" + (f" {_service_name(d.get('service'))}" if d.get("service") else "")
+        if kind == "endpoint":
+            host = _host(graph, n)
+            if host:
+                badges.append(f"on {host}")
+            badges += [f"{_pct(s)} of {e}" for e, s in sorted(shares.get(n, [])) if e in outside][:4]
+        if kind == "sink":
+            badges += [f"{_pct(s)} of {e}" for e, s in sorted(shares.get(n, [])) if e in outside and s > 1e-9][:4]
         marks: list[str] = []
         if kind in ("endpoint", "pod"):
             if d.get("terminating"):
@@ -196,7 +316,7 @@ def traffic(graph: nx.DiGraph, *, title: str = "traffic") -> Diagram:
                     badges.append(", ".join(("" if d.get(w) else "not ") + w for w in state))
                 if d.get("node"):
                     badges.append(f"on {d['node']}")
-                for entry, s in sorted(shares.get(n, []))[:3]:
+                for entry, s in sorted(shares.get(n, []))[:4]:
                     badges.append(f"{_pct(s)} of {entry}")
         if kind == "container-port" and d.get("declared") is False:
             marks.append("port-unresolved")
@@ -236,6 +356,7 @@ def traffic(graph: nx.DiGraph, *, title: str = "traffic") -> Diagram:
     b.notes.append("left to right: clients, load balancers (listeners, rules, target groups), node:NodePort, "
                    "Service ports, endpoints, pods, container ports; percentages are the share of the new "
                    "connections at each hop")
+    b.notes.extend(_share_notes(graph, external))
     return b.build()
 
 

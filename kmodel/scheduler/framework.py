@@ -44,6 +44,7 @@ from kmodel.state import ClusterState
 
 __all__ = ["Code", "Status", "NodeInfo", "Snapshot", "CycleState", "FilterPlugin", "ScorePlugin",
            "ScheduleResult", "node_infos", "schedule_one", "run_filters", "filter_one_node", "num_feasible_nodes_to_find",
+           "PreFilterOutcome", "run_pre_filter_plugins",
            "MAX_NODE_SCORE", "SUCCESS", "SKIP", "pod_priority"]
 
 MAX_NODE_SCORE = 100
@@ -275,6 +276,56 @@ def _default_profile() -> Any:
     return DEFAULT_PROFILE
 
 
+@dataclass(frozen=True)
+class PreFilterOutcome:
+    """What ``RunPreFilterPlugins`` leaves for the Filter phase.
+
+    ``active``: the plugins whose Filter runs (a PreFilter *Skip* drops its plugin); ``allowed``:
+    the node names PreFilter restricts the pod to (``None``: every node; upstream
+    ``PreFilterResult.NodeNames``, merged by intersection); ``rejection``: the status of the
+    plugin that rejected the pod outright, as it returned it, and ``rejected_by`` its name;
+    ``excluded``: the node asked about (``node=`` of :func:`run_pre_filter_plugins`) was left out
+    by a plugin's node names, which stopped the run there.
+    """
+
+    active: tuple[Any, ...]
+    allowed: frozenset[str] | None = None
+    rejection: Status | None = None
+    rejected_by: str = ""
+    excluded: bool = False
+
+
+#: The diagnosis of a node that PreFilter's node names leave out.
+PRE_FILTER_RESTRICTED = Status(Code.UNSCHEDULABLE_AND_UNRESOLVABLE,
+                               ("node(s) didn't satisfy plugin(s) [NodeAffinity]",), "NodeAffinity")
+
+
+def run_pre_filter_plugins(pod: Pod, snapshot: Snapshot, filters: Sequence[Any], cycle: CycleState, *,
+                           node: str | None = None) -> PreFilterOutcome:
+    """``RunPreFilterPlugins``: each PreFilter plugin in profile order, stopping at the first that
+    rejects the pod (or, with ``node``, at the first whose node names leave ``node`` out). The
+    one loop behind :func:`run_filters`, :func:`filter_one_node` and the feasibility engine's
+    analysis (:func:`kmodel.smt.placement.analyse`)."""
+    active: list[Any] = []
+    allowed: frozenset[str] | None = None
+    for plugin in filters:
+        pre = getattr(plugin, "pre_filter", None)
+        if pre is None:
+            active.append(plugin)
+            continue
+        status, names = pre(pod, snapshot, cycle)
+        if status.skip:
+            continue
+        if not status.success:
+            return PreFilterOutcome(tuple(active), allowed, status, plugin.name)
+        if names is not None:
+            if node is not None and node not in names:
+                return PreFilterOutcome(tuple(active), frozenset(names), excluded=True)
+            allowed = frozenset(names) if allowed is None else allowed & names
+        active.append(plugin)
+    return PreFilterOutcome(tuple(active), allowed)
+
+
 def run_filters(pod: Pod, infos: dict[str, NodeInfo], *, filters: Sequence[Any],
                 start: int = 0, num_to_find: int | None = None,
                 cycle: CycleState | None = None) -> tuple[list[str], dict[str, Status], str]:
@@ -286,30 +337,16 @@ def run_filters(pod: Pod, infos: dict[str, NodeInfo], *, filters: Sequence[Any],
     """
     snapshot = as_snapshot(infos)
     cycle = CycleState() if cycle is None else cycle
-    active = []
-    allowed: frozenset[str] | None = None
-    for plugin in filters:
-        pre = getattr(plugin, "pre_filter", None)
-        if pre is None:
-            active.append(plugin)
-            continue
-        status, names = pre(pod, snapshot, cycle)
-        if status.skip:
-            continue
-        if not status.success:
-            diagnosis = {n: status for n in snapshot}
-            return [], diagnosis, "; ".join(status.reasons)
-        if names is not None:
-            allowed = names if allowed is None else allowed & names
-        active.append(plugin)
+    pre = run_pre_filter_plugins(pod, snapshot, filters, cycle)
+    if pre.rejection is not None:
+        return [], {n: pre.rejection for n in snapshot}, "; ".join(pre.rejection.reasons)
+    active, allowed = pre.active, pre.allowed
     names = list(snapshot)
     diagnosis: dict[str, Status] = {}
     if allowed is not None:
-        restricted = Status(Code.UNSCHEDULABLE_AND_UNRESOLVABLE,
-                            ("node(s) didn't satisfy plugin(s) [NodeAffinity]",), "NodeAffinity")
         for n in names:
             if n not in allowed:
-                diagnosis[n] = restricted
+                diagnosis[n] = PRE_FILTER_RESTRICTED
         names = [n for n in names if n in allowed]
     if not names:
         return [], diagnosis, ""
@@ -363,22 +400,12 @@ def filter_one_node(pod: Pod, snapshot: Snapshot, name: str, filters: Sequence[A
     """PreFilter over ``snapshot`` and Filter (with nominated pods) on the node ``name`` alone;
     the status of the first plugin that rejects (a PreFilter rejection included)."""
     cycle = CycleState()
-    active = []
-    for plugin in filters:
-        pre = getattr(plugin, "pre_filter", None)
-        if pre is None:
-            active.append(plugin)
-            continue
-        status, names = pre(pod, snapshot, cycle)
-        if status.skip:
-            continue
-        if not status.success:
-            return status
-        if names is not None and name not in names:
-            return Status(Code.UNSCHEDULABLE_AND_UNRESOLVABLE, ("node(s) didn't satisfy plugin(s) [NodeAffinity]",),
-                          "NodeAffinity")
-        active.append(plugin)
-    return _filter_node(pod, snapshot[name], active, cycle, snapshot, snapshot.nominated)
+    pre = run_pre_filter_plugins(pod, snapshot, filters, cycle, node=name)
+    if pre.rejection is not None:
+        return pre.rejection
+    if pre.excluded:
+        return PRE_FILTER_RESTRICTED
+    return _filter_node(pod, snapshot[name], pre.active, cycle, snapshot, snapshot.nominated)
 
 
 def schedule_one(pod: Pod, infos: dict[str, NodeInfo], *,

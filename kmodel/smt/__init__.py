@@ -15,7 +15,8 @@ Symbolic verification of the controllers' numeric cores (issue 9):
   proportional scaling, the HPA's legacy normalisation, PDB evictions (no solver import);
 * :mod:`kmodel.smt.encode` (the Z3 encoding and decoder), :mod:`kmodel.smt.bmc` (bounded model
   checking, ``model.checker().smt(depth)``, counterexamples replayed), :mod:`kmodel.smt.induction`
-  (k-induction with strengthening invariants, Spacer), :mod:`kmodel.smt.minimal` (smallest
+  (k-induction with strengthening invariants, Spacer), :mod:`kmodel.smt.liveness` (stuck states
+  and fair lassos for ``eventually`` properties, replayed), :mod:`kmodel.smt.minimal` (smallest
   failing parameters), :mod:`kmodel.smt.proofs` (theorem files, ``kmodel prove``),
   :mod:`kmodel.smt.scenario` (Scenarios with ``spec.model``).
 """

@@ -21,7 +21,10 @@ Verdicts:
   every reachable state lies within ``k`` steps and was checked. Unbounded proofs are
   :mod:`kmodel.smt.induction`'s.
 
-Liveness properties are not decided here (``incomplete``, said so).
+Liveness properties (``eventually``, ``eventually always``) go to :func:`kmodel.smt.liveness.lasso`
+at the same depth: a stuck state or a fair lasso, replayed, or ``incomplete``; when the search
+was exhausted, the lasso search goes to the depth that covers every fair lasso
+(:func:`kmodel.smt.liveness.complete_depth`) and can say ``holds``.
 
 Examples
 --------
@@ -69,7 +72,7 @@ def encodable(model: Any) -> SymbolicModel:
     raise EncodingUnsupported(
         f"{what} has no SMT encoding: the symbolic engine covers the numeric models of "
         "kmodel.smt.models (replicaset-expectations, rolling-update, fenceposts, "
-        "proportional-scaling, hpa-legacy-normalization, disruption-budget); "
+        "proportional-scaling, replica-set-fraction, hpa-legacy-normalization, disruption-budget); "
         "explore this model with --strategy bfs, dfs or simulate")
 
 
@@ -144,19 +147,17 @@ def bmc(model: Any, *, depth: int, properties: Sequence[str] | None = None, time
             raise InvalidArgument(f"{model.name}: no property {', '.join(sorted(missing))}")
     safety = [f for f in wanted if f.expectation in (Expectation.ALWAYS, Expectation.SOMETIMES)]
     results: dict[str, PropertyResult] = {}
-    for f in wanted:
-        if f not in safety:
-            results[f.name] = PropertyResult(f.name, f.expectation, INCOMPLETE,
-                                             reason="liveness properties are not checked by the SMT engine (use bfs)")
     solver = enc.solver()
     solver.add(enc.base(), enc.init(0))
     if solver.check() == z3.unsat:
         raise InvalidModel(f"{model.name}: no initial state satisfies the parameter domains and constraints "
                            f"({model!r})")
     pending = list(safety)
+    live = [f.name for f in wanted if f not in safety]
     reached = 0
     cut = ""
     exhausted = False
+    acyclic = False
 
     def remaining() -> int | None:
         if deadline is None:
@@ -175,6 +176,7 @@ def bmc(model: Any, *, depth: int, properties: Sequence[str] | None = None, time
             verdict = check()
             if verdict == z3.unsat:
                 exhausted = True  # no path of length k: every reachable state was checked
+                acyclic = True  # ... and no behaviour cycles
                 break
             if verdict == z3.unknown:
                 cut = f"solver gave up at depth {k} ({solver.reason_unknown()})"
@@ -198,9 +200,9 @@ def bmc(model: Any, *, depth: int, properties: Sequence[str] | None = None, time
             elif verdict == z3.unknown:
                 cut = f"solver gave up at depth {k} ({solver.reason_unknown()})"
                 break
-        if cut or not pending:
+        if cut or not (pending or live):
             break
-    if not cut and pending and not exhausted and reached == depth and exhaust:
+    if not cut and (pending or live) and not exhausted and reached == depth and exhaust:
         exhausted = _no_simple_path(enc, depth + 1, remaining())
     complete = exhausted and not cut
     if not cut and not complete:
@@ -214,6 +216,16 @@ def bmc(model: Any, *, depth: int, properties: Sequence[str] | None = None, time
             what = "no violation" if f.expectation is Expectation.ALWAYS else "no example"
             results[f.name] = PropertyResult(f.name, f.expectation, INCOMPLETE,
                                              reason=f"{what} within {reached} steps ({cut})")
+    if live:
+        from kmodel.smt.liveness import complete_depth, lasso
+
+        left = None if deadline is None else max(0.001, deadline - time.monotonic())
+        bound = complete_depth(model, reached, acyclic=acyclic) if complete else None
+        results.update(lasso(model, depth=depth if bound is None else bound, properties=live, timeout=left,
+                             width=width, complete=bound is not None))
+        if any(results[n].verdict == INCOMPLETE for n in live):
+            complete = False
+            cut = cut or "liveness is bounded in the SMT engine"
     ordered = {f.name: results[f.name] for f in wanted}
     stats = Stats(states=0, transitions=0, depth=reached, seconds=time.monotonic() - start, strategy="smt",
                   symmetry=False, complete=complete, cut="" if complete else cut)

@@ -96,10 +96,15 @@ class ProofResult:
     claim: tuple[str, ...] = field(default=())
 
 
+def _width(model: SymbolicModel, width: int | None | str) -> int | None:
+    return model.width if width == "default" else width  # type: ignore[return-value]
+
+
 def _claim(model: SymbolicModel, properties: Sequence[str],
-           invariants: Mapping[str, Callable[[Any, Any], Any]]) -> list[tuple[str, Callable[[Any, Any], Any]]]:
+           invariants: Mapping[str, Callable[[Any, Any], Any]],
+           width: int | None | str = "default") -> list[tuple[str, Callable[[Any, Any], Any]]]:
     out: list[tuple[str, Callable[[Any, Any], Any]]] = []
-    if model.width is not None:  # bit-vectors: the proof must also show that nothing overflows
+    if _width(model, width) is not None:  # bit-vectors: the proof must also show that nothing overflows
         out.append((TYPE_OK, model.formula(TYPE_OK).condition))
     for name in properties:
         f = model.formula(name)
@@ -116,17 +121,18 @@ def _claim(model: SymbolicModel, properties: Sequence[str],
 
 
 def _base_case(model: SymbolicModel, properties: Sequence[str], invariants: Mapping[str, Any], depth: int,
-               timeout: float | None, start: float, method: str) -> ProofResult | None:
+               timeout: float | None, start: float, method: str,
+               width: int | None | str = "default") -> ProofResult | None:
     """Bounded model checking of the claim to ``depth``: a refutation, or ``None``."""
-    names = list(dict.fromkeys([*([TYPE_OK] if model.width is not None else []), *properties]))
-    result = bmc(model, depth=depth, properties=names, timeout=timeout, exhaust=False)
+    names = list(dict.fromkeys([*([TYPE_OK] if _width(model, width) is not None else []), *properties]))
+    result = bmc(model, depth=depth, properties=names, timeout=timeout, exhaust=False, width=width)
     for name in names:
         res = result[name]
         if res.verdict == "violated":
             return ProofResult(REFUTED, method, time.monotonic() - start, path=res.path, violated=name,
                                claim=tuple(names))
     if invariants:
-        enc = model.smt()
+        enc = model.smt(width=width)
         s = enc.solver()
         if timeout is not None:
             s.set("timeout", max(1, int(timeout * 1000)))
@@ -148,15 +154,20 @@ def _base_case(model: SymbolicModel, properties: Sequence[str], invariants: Mapp
 
 
 def k_induction(model: Any, properties: Sequence[str], *, invariants: Mapping[str, Any] | None = None,
-                max_k: int = 4, timeout: float | None = None, simple_path: bool = True) -> ProofResult:
-    """Prove ``properties`` (with ``type-ok`` and ``invariants``) by k-induction, ``k = 1..max_k``."""
+                max_k: int = 4, timeout: float | None = None, simple_path: bool = True,
+                width: int | None | str = "default") -> ProofResult:
+    """Prove ``properties`` (with ``type-ok`` and ``invariants``) by k-induction, ``k = 1..max_k``.
+
+    ``width``: the encoding (default: the model's; ``None`` for ``Int``, where the claim needs no
+    ``type-ok`` because nothing overflows; Go's ``int32`` conversions are explicit in the models).
+    """
     model = encodable(model)
     invariants = dict(invariants or {})
     start = time.monotonic()
     deadline = None if timeout is None else start + timeout
-    claim = _claim(model, properties, invariants)
+    claim = _claim(model, properties, invariants, width)
     names = tuple(n for n, _ in claim)
-    enc = model.smt()
+    enc = model.smt(width=width)
     step = enc.solver()
     step.add(enc.base())
 
@@ -170,7 +181,7 @@ def k_induction(model: Any, properties: Sequence[str], *, invariants: Mapping[st
         if left is not None and left <= 0:
             return ProofResult(UNKNOWN, "k-induction", time.monotonic() - start, k=k - 1, cti=cti,
                                reason="timeout", claim=names)
-        refuted = _base_case(model, properties, invariants, k - 1, left, start, "k-induction")
+        refuted = _base_case(model, properties, invariants, k - 1, left, start, "k-induction", width)
         if refuted is not None:
             return refuted
         # step case: claim at (tag, 0..k-1), transitions, claim fails at (tag, k)
@@ -194,6 +205,11 @@ def k_induction(model: Any, properties: Sequence[str], *, invariants: Mapping[st
         cti = replay(model, states, actions, initial=False)
         last = states[-1]
         failing = [n for n, fn in claim if not fn(_concrete(), last)]
+        if not failing:  # the solver's reading of the claim differs from the explicit one
+            return ProofResult(UNKNOWN, "k-induction", time.monotonic() - start, k=k, cti=cti, claim=names,
+                               reason=f"the encoding (width={enc.width}) and the explicit model disagree on the "
+                                      "claim in the last state of the counterexample to induction (bit-vector "
+                                      "overflow?): use a wider encoding or Int (width=None)")
         reason = (f"not {k}-inductive: from a state satisfying the claim, {k} step(s) reach a state violating "
                   f"{', '.join(failing)}; add an invariant that excludes the first state, or raise max_k")
     return ProofResult(UNKNOWN, "k-induction", time.monotonic() - start, k=max_k, cti=cti, reason=reason,

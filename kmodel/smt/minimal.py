@@ -47,7 +47,7 @@ class Minimal:
 
 
 def smallest(model: Any, prop: str, *, minimize: Sequence[str], depth: int = 10,
-             timeout: float | None = 30.0) -> Minimal | None:
+             timeout: float | None = 30.0, width: int | None | str = "default") -> Minimal | None:
     """The lexicographically smallest values of ``minimize`` for which ``prop`` (an invariant) is
     violated within ``depth`` steps, or ``None`` when there is no violation within ``depth`` steps
     (or the solver gives up)."""
@@ -61,7 +61,7 @@ def smallest(model: Any, prop: str, *, minimize: Sequence[str], depth: int = 10,
             raise InvalidArgument(f"{model.name}: {name!r} is not a parameter (parameters: "
                                   f"{', '.join(model.param_names)})")
     start = time.monotonic()
-    enc = model.smt()
+    enc = model.smt(width=width)
     opt = z3.Optimize(ctx=enc.ctx)
     opt.set(priority="lex")
     if timeout is not None:

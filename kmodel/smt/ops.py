@@ -247,8 +247,10 @@ class Z3Ops:
         if isinstance(a, int):
             return CONCRETE.int32(a)
         if self.width is None:
-            m = (a + 2**31) % 2**32  # Int % is Euclidean: non-negative here
-            return m - 2**31
+            # Int % is Euclidean (non-negative here). The in-range case is spelt out, so that a
+            # proof about values that fit an int32 never has to reason about the modulus.
+            wrapped = (a + 2**31) % 2**32 - 2**31
+            return z3.If(z3.And(a >= -(2**31), a < 2**31), a, wrapped)
         if self.width <= 32:
             return a
         return z3.SignExt(self.width - 32, z3.Extract(31, 0, a))

@@ -377,16 +377,20 @@ def solve(enc: Encoding, *, backend: str = "auto", timeout: float = 30.0, core: 
 def _solve_z3(model: IntModel, timeout: float, want_core: bool) -> SolveResult:
     import z3
 
+    # A fresh context per call: Z3's answers depend on the terms created before (design note "a
+    # fresh Z3 context per engine run"); with the global context the same query found different
+    # placements on a second run in one process.
+    ctx = z3.Context()
     vars_: list[Any] = []
     for i, name in enumerate(model.names):
-        vars_.append(z3.Bool(f"v{i}") if model.boolean[i] else z3.Int(f"v{i}"))
+        vars_.append(z3.Bool(f"v{i}", ctx) if model.boolean[i] else z3.Int(f"v{i}", ctx))
 
     def term(c: int, v: int) -> Any:
         var = vars_[v]
         return (z3.If(var, c, 0) if c != 1 else z3.If(var, 1, 0)) if model.boolean[v] else c * var
 
     optimise = model.minimize is not None or model.maximize is not None
-    solver: Any = z3.SolverFor("QF_LIA")
+    solver: Any = z3.SolverFor("QF_LIA", ctx=ctx)
     deadline = time.perf_counter() + timeout
     solver.set("timeout", max(1, int(timeout * 1000)))
     assumptions: dict[str, Any] = {}
@@ -395,14 +399,14 @@ def _solve_z3(model: IntModel, timeout: float, want_core: bool) -> SolveResult:
         if not want_core or optimise:
             return None
         if group not in assumptions:
-            assumptions[group] = z3.Bool(f"rule:{group}")
+            assumptions[group] = z3.Bool(f"rule:{group}", ctx)
         return assumptions[group]
 
     for i in range(len(model.names)):
         if not model.boolean[i]:
             solver.add(vars_[i] >= model.lb[i], vars_[i] <= model.ub[i])
     for c in model.constraints:
-        expr = z3.Sum([term(k, v) for k, v in c.terms]) if c.terms else z3.IntVal(0)
+        expr = z3.Sum([term(k, v) for k, v in c.terms]) if c.terms else z3.IntVal(0, ctx)
         atom = {"<=": expr <= c.rhs, ">=": expr >= c.rhs, "==": expr == c.rhs}[c.op]
         if c.when:
             lits = [vars_[v] if pol else z3.Not(vars_[v]) for v, pol in c.when]
@@ -427,7 +431,7 @@ def _solve_z3(model: IntModel, timeout: float, want_core: bool) -> SolveResult:
             # Optimize proves packing bounds far too slowly (see the module docstring).
             terms = model.minimize if model.minimize is not None else model.maximize
             sign = 1 if model.minimize is not None else -1
-            expr = z3.Sum([term(k, v) for k, v in terms]) if terms else z3.IntVal(0)
+            expr = z3.Sum([term(k, v) for k, v in terms]) if terms else z3.IntVal(0, ctx)
             best = sum(k * values[v] for k, v in terms)
             bound = sum(k * (model.lb[v] if (k > 0) == (sign > 0) else model.ub[v]) for k, v in terms)
             lo, hi = (bound, best) if sign > 0 else (best, bound)

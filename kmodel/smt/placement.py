@@ -41,7 +41,16 @@ from kmodel.errors import InvalidModel
 from kmodel.objects.meta import LabelSelector, Namespace, ObjectMeta, ObjectRef, OwnerReference, replace, uid_for
 from kmodel.objects.nodes import HOSTNAME_LABEL, Node, format_resource, resource_get
 from kmodel.objects.workloads import Pod, PodSpec, PodStatus, ReplicaSet, ReplicaSetSpec, is_pod_active, pod_requests
-from kmodel.scheduler.framework import Code, CycleState, NodeInfo, Snapshot, Status, node_infos
+from kmodel.scheduler.framework import (
+    PRE_FILTER_RESTRICTED,
+    Code,
+    CycleState,
+    NodeInfo,
+    Snapshot,
+    Status,
+    node_infos,
+    run_pre_filter_plugins,
+)
 from kmodel.scheduler.plugins.inter_pod_affinity import AffinityTerm, pod_matches_all_affinity_terms, pod_terms
 from kmodel.scheduler.plugins.node_ports import check_conflict, get_container_ports
 from kmodel.scheduler.plugins.pod_topology_spread import (
@@ -391,34 +400,23 @@ def analyse(problem: Problem) -> Analysis:
         req = {k: v for k, v in pod_requests(pod.spec) if k != "pods" and v > 0}
         requests.append(req)
         cycle = CycleState()
-        active = []
-        for plugin in filters:
-            pre = getattr(plugin, "pre_filter", None)
-            if pre is None:
-                active.append(plugin)
-                continue
-            status, names = pre(pod, snapshot, cycle)
-            if status.skip:
-                continue
-            if not status.success:
-                pre_fail[g.index] = Status(status.code, status.reasons, status.plugin or plugin.name)
-                break
-            if names is not None:
-                cycle["_allowed"] = names
-            active.append(plugin)
+        pre = run_pre_filter_plugins(pod, snapshot, filters, cycle)
+        active = pre.active
+        if pre.rejection is not None:  # recorded for the group, not returned
+            pre_fail[g.index] = Status(pre.rejection.code, pre.rejection.reasons,
+                                       pre.rejection.plugin or pre.rejected_by)
         fails: dict[str, Status] = {}
         permanent[g.index] = fails
         if g.index in pre_fail:
             for n in nodes:
                 fails[n] = pre_fail[g.index]
             continue
-        allowed = cycle.get("_allowed")
+        allowed = pre.allowed
         aff_keys = tuple(t.topology_key for t in pod_terms(pod).required_affinity)
         for n in nodes:
             info = snapshot[n]
             if allowed is not None and n not in allowed:
-                fails[n] = Status(Code.UNSCHEDULABLE_AND_UNRESOLVABLE,
-                                  ("node(s) didn't satisfy plugin(s) [NodeAffinity]",), "NodeAffinity")
+                fails[n] = PRE_FILTER_RESTRICTED
                 continue
             status = _permanent_failure(pod, info, active, cycle, aff_keys)
             if status is not None:

@@ -89,6 +89,9 @@ class Theorem:
     minimize : sequence of str
         For a refutation, parameters to minimise (lexicographically) for the smallest failing
         configuration.
+    width : int, None or "default"
+        The encoding of bounded model checking and k-induction: the model's own (default), a
+        bit-vector width, or ``None`` for ``Int`` (Spacer always uses ``Int``).
     """
 
     name: str
@@ -104,6 +107,7 @@ class Theorem:
     max_k: int = 3
     timeout: float = 20.0
     minimize: tuple[str, ...] = ()
+    width: int | None | str = "default"
 
     def __post_init__(self) -> None:
         if not isinstance(self.model, SymbolicModel):
@@ -159,7 +163,7 @@ def prove(theorem: Theorem) -> TheoremResult:
             result = ProofResult(UNKNOWN, "bmc", time.monotonic() - start,
                                  reason=f"no counterexample within {t.depth} steps (bounded: nothing proved)")
     if result is None and t.method in ("auto", "k-induction"):
-        result = k_induction(t.model, t.properties, invariants=inv, max_k=t.max_k, timeout=left())
+        result = k_induction(t.model, t.properties, invariants=inv, max_k=t.max_k, timeout=left(), width=t.width)
         if result.status == UNKNOWN and t.method == "auto" and not (result.path is not None):
             cti = result
             result = spacer(t.model, t.properties, invariants=inv, timeout=left())
@@ -171,8 +175,8 @@ def prove(theorem: Theorem) -> TheoremResult:
     assert result is not None
     minimal = None
     if result.status == REFUTED and t.minimize and result.violated in t.properties:
-        minimal = smallest(t.model, result.violated, minimize=t.minimize, depth=max(len(result.path or ()), 1),
-                           timeout=left())
+        minimal = smallest(t.model, result.violated, minimize=t.minimize, depth=len(result.path or ()),
+                           timeout=left(), width=t.width)
     seconds = time.monotonic() - start
     result = ProofResult(**{**result.__dict__, "seconds": seconds})
     return TheoremResult(t, result.status, result, minimal)
@@ -180,12 +184,14 @@ def prove(theorem: Theorem) -> TheoremResult:
 
 def _refute(t: Theorem, timeout: float) -> ProofResult | None:
     start = time.monotonic()
-    r = bmc(t.model, depth=t.depth, properties=list(t.properties), timeout=timeout, exhaust=False)
+    r = bmc(t.model, depth=t.depth, properties=list(t.properties), timeout=timeout, exhaust=False, width=t.width)
     for name in t.properties:
         res = r[name]
         if res.verdict == "violated":
+            why = {"stuck": "the last state is stuck: no fair step is enabled, the property never holds",
+                   "cycle": f"a fair lasso: the last state is state {res.path.loop_start}, the loop repeats forever"}
             return ProofResult(REFUTED, "bmc", time.monotonic() - start, path=res.path, violated=name,
-                               claim=tuple(t.properties))
+                               claim=tuple(t.properties), reason=why.get(res.kind or "", ""))
     return None
 
 
@@ -305,6 +311,8 @@ def render_text(report: Report) -> str:
             if r.outcome == REFUTED and res.path is not None:
                 lines.append(f"            counterexample to {res.violated} after {len(res.path)} steps (replayed):")
                 lines.extend(_path_lines(t.model, res.path, "              "))
+                if res.reason:
+                    lines.append(f"            ({res.reason})")
                 if r.minimal is not None:
                     smallest_ = ", ".join(f"{k}={r.minimal.params[k]}" for k in r.minimal.order)
                     lines.append(f"            smallest failing configuration ({smallest_}), replayed:")
@@ -356,11 +364,14 @@ def render_json(report: Report) -> str:
 
 
 def _path_doc(model: SymbolicModel, path: Any) -> dict[str, Any]:
-    return {
+    doc = {
         "parameters": model.params_of(path.states[0]),
         "states": [{k: getattr(s, k) for k in model.var_names} for s in path.states],
         "actions": [str(a) for a in path.actions],
     }
+    if getattr(path, "loop_start", None) is not None:
+        doc["loop_start"] = path.loop_start
+    return doc
 
 
 def main_text(paths: Sequence[str]) -> int:  # pragma: no cover - convenience for python -m

@@ -30,7 +30,7 @@ Examples
 >>> sc.model
 ReplicaSetExpectations(replicas=(1, 2), burst=500, slow_informer=0, api_errors=0, max_losses=0)
 >>> sc.properties
-('type-ok', 'replicas-bounded', 'reaches-replicas')
+('type-ok', 'replicas-bounded', 'reaches-replicas', 'converges')
 """
 
 from __future__ import annotations

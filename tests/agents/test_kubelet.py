@@ -307,6 +307,36 @@ def test_crash_restarts_at_once_then_backs_off_doubling():
     s, _ = _step(s, ref)  # the window ends: restart, entry doubled
     st = s.get(ref).status
     assert (st.containers, st.restart_count, st.backoff) == (RUNNING, 2, 20)
+    assert st.backoff_earned == st.backoff  # the ghost follows the entry while the kubelet keeps it
+
+
+def test_kubelet_restart_forgets_the_backoff_entry():
+    """``klet.crashLoopBackOff`` is kubelet memory: after the kubelet process restarts, an exit
+    finds no entry and ``doBackOff`` lets the container start at once (upstream
+    ``pkg/kubelet/kubelet.go`` ``NewMainKubelet``, ``kuberuntime_manager.go`` ``doBackOff``)."""
+    from kmodel.faults import _kubelet_restarted
+
+    s, ref = _state(_pod())
+    assert _kubelet_restarted(s, "n1") is None  # no entry yet: the restart changes nothing kept
+    s, _ = _step(s, ref)
+    s = _run(s, ref, containers=TERMINATED)
+    s, _ = _step(s, ref)  # first exit: restart now, entry 10 s (earned 10 s)
+    assert (s.get(ref).status.backoff, s.get(ref).status.backoff_earned) == (10, 10)
+    forgot = _kubelet_restarted(s, "n1")
+    assert (forgot.get(ref).status.backoff, forgot.get(ref).status.backoff_earned) == (0, 10)
+    crashed = _run(forgot, ref, containers=TERMINATED)
+    alts = reconcile(crashed, ref)
+    assert len(alts) == 2  # restart at once either way: the earned entry expired, or not (too early)
+    expired, early = (apply_all(crashed, a)[0].get(ref).status for a in alts)
+    assert (expired.containers, expired.backoff, expired.backoff_earned) == (RUNNING, 10, 10)
+    assert (early.containers, early.backoff, early.backoff_earned, early.restart_count) == (RUNNING, 10, 20, 2)
+    # Waiting in CrashLoopBackOff when the kubelet restarts: its first sync starts the container.
+    s = _run(s, ref, containers=TERMINATED)
+    s, _ = _step(s, ref, choice=0)
+    assert s.get(ref).status.containers == BACKOFF
+    s, _ = _step(_kubelet_restarted(s, "n1"), ref)
+    st = s.get(ref).status
+    assert (st.containers, st.backoff, st.backoff_earned) == (RUNNING, 10, 20)
 
 
 @pytest.mark.parametrize("policy,exit_state,phase", [("Never", TERMINATED, "Failed"), ("OnFailure", "completed", "Succeeded"),
@@ -370,3 +400,44 @@ def test_stale_view_fault_and_resync_steps():
     assert w.env.machines == (("n1", "stale"),)
     assert [s.verb for s, _ in model.successors(w) if s.actor == "node-recovery"] == ["resync"]
     assert model.checker().bfs().verdict == "holds"
+
+
+def test_kubelet_waits_for_the_token_volume():
+    """The admission's kube-api-access volume: the kubelet needs the account's token
+    (TokenRequest) and the kube-root-ca.crt ConfigMap before it starts the pod."""
+    from kmodel.admission import TOKEN_VOLUME_NAME, token_volume_source
+    from kmodel.objects.access import ConfigMap, ServiceAccount
+    from kmodel.objects.storage import Volume
+
+    pod = Pod(ObjectMeta("p", "default"), PodSpec((Container("app"),), node_name="n1",
+                                                  volumes=(Volume(TOKEN_VOLUME_NAME, projected=token_volume_source()),)))
+    s, ref = _state(pod)
+    assert reconcile(s, ref) == ()  # no account, no ConfigMap: MountVolume.SetUp fails, retried
+    s = s.with_(ServiceAccount(ObjectMeta("default", "default", uid="sa")))
+    assert reconcile(s, ref) == ()  # the token is granted, kube-root-ca.crt is still missing
+    s = s.with_(ConfigMap(ObjectMeta("kube-root-ca.crt", "default", uid="cm"), ("ca.crt",)))
+    s, _ = _step(s, ref)
+    assert s.get(ref).status.phase == "Running"
+
+
+def test_backoff_ghost_equals_the_entry_without_kubelet_restarts():
+    """Without the kubeletRestarts fault the ghost ``backoff_earned`` is the entry itself in every
+    reachable state (crashes, reboots), so it adds no states to existing specs."""
+    from pathlib import Path
+
+    import kmodel
+    from kmodel.cluster import ClusterModel, Faults
+
+    spec = kmodel.load_spec([str(Path(__file__).resolve().parents[2] / "specs/crash-loop-backoff")])
+    for faults in (Faults(pod_crashes=3), Faults(pod_crashes=2, node_failures=1)):
+        model = ClusterModel(spec.model.initial.cluster, faults=faults, properties=())
+        seen, frontier = {model.initial}, [model.initial]
+        while frontier:
+            world = frontier.pop()
+            for p in world.cluster.list("Pod"):
+                assert p.status.backoff_earned == p.status.backoff, p
+            for _, nxt in model.successors(world):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    frontier.append(nxt)
+        assert len(seen) > 20

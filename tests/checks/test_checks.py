@@ -213,3 +213,64 @@ def test_helm_template_output_maps_back_to_templates():
     assert f["id"] == "service-selects-nothing"
     assert f["file"] == "shop/templates/service.yaml" and f["line"] == 7  # the selector, 7th line of the template
     assert "helm-rendered.yaml:9" in f["message"]
+
+
+@pytest.mark.parametrize("spec, unschedulable", [
+    ("pinned-pod-volume-zone", False),        # an Immediate claim the PV controller binds in a fitting zone
+    ("zone-outage-immediate-volume", False),
+    ("wffc-binds-in-pod-zone", False),        # WaitForFirstConsumer: the claim binds where the pod lands
+])
+def test_unschedulable_reads_the_volumes(spec, unschedulable):
+    """Regression: the check once ran the VolumeBinding filter without the input's claims and
+    reported 'persistentvolumeclaim "data" not found' for every pod with a volume."""
+    from kmodel.checks.runner import Config, run
+
+    result = run([str(ROOT / "specs" / spec)], config=Config(), select=["unschedulable"])
+    assert [f.check for f in result.findings].count("unschedulable") == int(unschedulable)
+    assert not any("not found" in f.message for f in result.findings)
+
+
+def test_unschedulable_when_no_zone_has_a_node_for_the_volume(tmp_path):
+    """The other way round: an Immediate claim provisioned only in a zone without nodes."""
+    from kmodel.checks.runner import Config, run
+
+    (tmp_path / "app.yaml").write_text("""\
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: ebs-c}
+provisioner: ebs.csi.aws.com
+volumeBindingMode: Immediate
+allowedTopologies:
+  - matchLabelExpressions:
+      - {key: topology.kubernetes.io/zone, values: [eu-1c]}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data}
+spec:
+  storageClassName: ebs-c
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: db}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers: [{name: db, image: postgres:16, resources: {requests: {cpu: 100m}}}]
+      volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]
+---
+apiVersion: v1
+kind: Node
+metadata:
+  name: worker-a
+  labels: {kubernetes.io/hostname: worker-a, topology.kubernetes.io/zone: eu-1a}
+status: {allocatable: {cpu: "2", memory: 4Gi, pods: "110"}}
+""")
+    result = run([str(tmp_path)], config=Config(), select=["unschedulable"])
+    assert [f.check for f in result.findings] == ["unschedulable"]
+    assert "conflict" in result.findings[0].message, result.findings[0].message

@@ -135,6 +135,22 @@ def test_cleanup_unhealthy_replicas(old_replicas, ready, max_cleanup, expected):
     assert stored(s, "foo-v2").spec.replicas == old_replicas - expected
 
 
+def test_invalid_scale_down_is_swallowed_and_earlier_writes_stay():
+    """``cleanupUnhealthyReplicas`` meets an old ReplicaSet whose status reports more available
+    pods than its spec (its controller has not synced since it was scaled down): upstream returns
+    "invalid request to scale down" and ``reconcileOldReplicaSets`` swallows it (``return false,
+    nil``); the scale-down of the older ReplicaSet made before it stays."""
+    older = rs("foo-v1", 3, (("foo", "v1"),), created=1, status=ReplicaSetStatus(available_replicas=1))
+    stale = rs("foo-v2", 2, (("foo", "v2"),), created=2, status=ReplicaSetStatus(available_replicas=3))
+    new = rs("foo-v3", 0, (("foo", "v3"),), created=3)
+    s = context(new_deployment(2, unavailable=0, selector=(("foo", "v3"),)), older, stale, new)
+    assert dc.reconcile_old_replica_sets(s, [older, stale, new], [older, stale], new) is False
+    assert [(type(r).__name__, r.obj.metadata.name) for r in s.requests] == [("Update", "foo-v1")]
+    assert stored(s, "foo-v1").spec.replicas == 1 and stored(s, "foo-v2").spec.replicas == 2
+    with pytest.raises(Exception, match="invalid request to scale down default/foo-v2 2 -> 3"):
+        dc.cleanup_unhealthy_replicas(context(new_deployment(2)), [stale], 3)
+
+
 SCALE_DOWN_OLD = [  # replicas, maxUnavailable, ready, old replicas, scaled, expected old replicas
     (10, 0, 10, 10, True, 9),
     (10, 2, 10, 10, True, 8),
@@ -469,6 +485,24 @@ def test_a_rollout_settles_with_revision_2_and_the_old_replica_set_kept_at_zero(
         (4, 4, 4, d.metadata.generation)
     assert [(c.type, c.status, c.reason) for c in d.status.conditions] == [
         ("Available", "True", du.MINIMUM_REPLICAS_AVAILABLE), ("Progressing", "True", du.NEW_RS_AVAILABLE_REASON)]
+
+
+def test_a_sync_that_meets_an_invalid_scale_down_still_syncs_the_rollout_status():
+    """Mid-rollout, the old ReplicaSet was scaled 4 -> 3 and its status still reports 4 available:
+    the next sync's ``cleanupUnhealthyReplicas`` errors, ``reconcileOldReplicaSets`` swallows it,
+    and ``rolloutRolling`` goes on to ``syncRolloutStatus`` (the model used to end the sync there,
+    writing nothing). Nothing is scaled."""
+    state = settle(admitted(web(4, "25%", "25%")))
+    state = set_image("default", "web", "web", "web:v2").apply(state)
+    for _ in range(2):  # new ReplicaSet created at 1, old scaled to 3; then new scaled to 2
+        state, _ = apply_all(state, dc.sync(state, KEY))
+    new = next(r for r in owned_replica_sets(state, state.get(KEY)) if du.revision(r) == 2)
+    state, _ = apply(state, UpdateStatus(replace(new, status=ReplicaSetStatus(2, 2, 2, 2, new.metadata.generation))))
+    old = next(r for r in owned_replica_sets(state, state.get(KEY)) if du.revision(r) == 1)
+    assert (old.spec.replicas, old.status.available_replicas) == (3, 4)
+    (outcome,) = dc.reconcile(state, KEY)
+    assert [(type(r).__name__, r.obj.kind) for r in outcome] == [("UpdateStatus", "Deployment")]
+    assert outcome[0].obj.status.updated_replicas == 2
 
 
 def test_rollback_by_template_reuses_the_old_replica_set_with_a_new_revision_and_history():

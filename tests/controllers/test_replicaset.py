@@ -3,8 +3,8 @@
 Every table case is an upstream test case rewritten against the model; its id starts with the
 upstream test function. Upstream files (kubernetes/kubernetes):
 
-* ``pkg/controller/controller_utils_test.go``: TestSortingActivePodsWithRanks,
-  TestActivePodFiltering, TestCountTerminatingPods;
+* ``pkg/controller/controller_utils_test.go``: TestActivePodFiltering, TestCountTerminatingPods
+  (TestSortingActivePodsWithRanks: ``tests/controllers/test_controller_utils.py``);
 * ``pkg/controller/replicaset/replica_set_test.go``: TestGetPodsToDelete, TestSlowStartBatch,
   TestSyncReplicaSetCreateFailures, TestSyncReplicaSetDoesNothing, TestPodControllerLookup,
   TestRelatedPodsLookup, TestDoNotPatchPodWithOtherControlRef, TestPatchPodFails,
@@ -13,8 +13,9 @@ upstream test function. Upstream files (kubernetes/kubernetes):
   TestCalculateStatusConditions.
 
 The model's deliberate abstractions (module docstring of ``kmodel.controllers.replicaset``) show
-up as skipped cases: time is abstract (the ``Less`` rules on ready time and creation time never
-decide), ``minReadySeconds`` makes no difference, expectations are exact, no create or delete
+up as skipped cases: time is abstract (in an explored cluster the ``Less`` rules on ready time
+and creation time do not decide), ``minReadySeconds`` makes no difference, expectations are
+exact unless the ``informerLag`` fault is on (``tests/test_informer.py``), no create or delete
 fails, and feature gates are at their defaults. Where the model answers a tie with several
 equally ranked choices, the case asserts that upstream's choice is one of them.
 
@@ -32,7 +33,6 @@ from kmodel.api import Bind, Create, Delete, Response, Update, UpdateStatus, app
 from kmodel.controllers.replicaset import (
     BURST_REPLICAS,
     POD_DELETION_COST,
-    _rank_key,
     _related_pods,
     calculate_status,
     controller_owner,
@@ -183,131 +183,18 @@ def names(pods) -> list[str]:
 
 
 # --------------------------------------------------------------------------------------------
-# controller_utils_test.go: TestSortingActivePodsWithRanks (ActivePodsWithRanks.Less)
+# controller_utils_test.go: TestSortingActivePodsWithRanks (ActivePodsWithRanks.Less) is in
+# tests/controllers/test_controller_utils.py, with every rule and upstream's times.
 # --------------------------------------------------------------------------------------------
 
-def _ranked(name: str, node: str, phase: str, ready: bool, restarts: int = 0, annotations=()) -> Pod:
-    # Upstream's helper sets the Ready condition and the container restart count only for ready pods.
-    return mk_pod(name, node=node, phase=phase, ready=True if ready else None,
-                  restarts=restarts if ready else 0, annotations=annotations)
-
-
-# Upstream's pods; the ready time and creation time each carries is noted, the model has neither.
-UNSCHEDULED = _ranked("unscheduled", "", "Pending", False)
-SCHEDULED_PENDING = _ranked("pending", "node", "Pending", False)
-UNKNOWN_PHASE = _ranked("unknown-phase", "node", "Unknown", False)
-RUNNING_NOT_READY = _ranked("not-ready", "node", "Running", False)
-READY_NO_LTT = _ranked("ready-no-last-transition-time", "node", "Running", True)  # ready since: zero
-READY_NOW = _ranked("ready-now", "node", "Running", True)  # ready now, created now
-READY_THEN = _ranked("ready-then", "node", "Running", True)  # ready and created a month ago
-READY_HIGH_RESTARTS = _ranked("ready-high-restarts", "node", "Running", True, restarts=9001)
-READY_NOW_CREATED_THEN = _ranked("ready-now-created-then", "node", "Running", True)
-LOW_COST = _ranked("low-deletion-cost", "node", "Running", True, annotations={POD_DELETION_COST: "10"})
-HIGH_COST = _ranked("high-deletion-cost", "node", "Running", True, annotations={POD_DELETION_COST: "100"})
-UNSCHEDULED_5H = _ranked("unscheduled-5-hours", "", "Pending", False)
-UNSCHEDULED_8H = _ranked("unscheduled-10-hours", "", "Pending", False)
-READY_2H = _ranked("ready-2-hours", "", "Running", True)
-READY_5H = _ranked("ready-5-hours", "", "Running", True)
-READY_8H = _ranked("ready-10-hours", "", "Running", True)
-
-
-def less(a: Pod, rank_a: int, b: Pod, rank_b: int) -> bool:
-    return _rank_key(a, rank_a) < _rank_key(b, rank_b)
-
-
-TIME = "time is abstract in the model: "
-
-EQUALITY = [
-    UNSCHEDULED, SCHEDULED_PENDING, UNKNOWN_PHASE, RUNNING_NOT_READY, READY_NOW_CREATED_THEN,
-    READY_NOW, READY_THEN, READY_HIGH_RESTARTS, READY_NOW_CREATED_THEN,
-]
-
-
-@pytest.mark.parametrize(
-    "p1,p2",
-    [pytest.param(p, p, id=f"TestSortingActivePodsWithRanks-equality-{i}-{p.name}") for i, p in enumerate(EQUALITY)]
-    + [
-        # Upstream: 5 and 8 hours fall in the same log2 bucket, so neither is less; the model
-        # has no times at all, so the pods are equal too.
-        pytest.param(UNSCHEDULED_5H, UNSCHEDULED_8H, id="TestSortingActivePodsWithRanks-equality-9-unscheduled-5h=8h"),
-        pytest.param(READY_5H, READY_8H, id="TestSortingActivePodsWithRanks-equality-10-ready-5h=8h"),
-    ],
-)
-def test_sorting_active_pods_with_ranks_equality(p1, p2):
-    assert not less(p1, 1, p2, 1) and not less(p2, 1, p1, 1)
-
-
-@pytest.mark.parametrize(
-    "lesser,lesser_rank,greater,greater_rank",
-    [
-        pytest.param(UNSCHEDULED, 1, SCHEDULED_PENDING, 2, id="TestSortingActivePodsWithRanks-0-unassigned<assigned"),
-        pytest.param(UNSCHEDULED, 2, SCHEDULED_PENDING, 1, id="TestSortingActivePodsWithRanks-1-unassigned<assigned-despite-rank"),
-        pytest.param(SCHEDULED_PENDING, 1, UNKNOWN_PHASE, 2, id="TestSortingActivePodsWithRanks-2-pending<unknown"),
-        pytest.param(UNKNOWN_PHASE, 1, RUNNING_NOT_READY, 2, id="TestSortingActivePodsWithRanks-3-unknown<running"),
-        pytest.param(RUNNING_NOT_READY, 1, READY_NO_LTT, 1, id="TestSortingActivePodsWithRanks-4-not-ready<ready"),
-        pytest.param(READY_NO_LTT, 1, READY_NOW, 1, id="TestSortingActivePodsWithRanks-5-ready-since-zero<ready-now",
-                     marks=pytest.mark.skip(reason=TIME + "decided by ready time (rule 6)")),
-        pytest.param(READY_NOW, 2, READY_NO_LTT, 1, id="TestSortingActivePodsWithRanks-6-doubled-up<not"),
-        pytest.param(READY_NOW, 1, READY_THEN, 1, id="TestSortingActivePodsWithRanks-7-ready-now<ready-then",
-                     marks=pytest.mark.skip(reason=TIME + "decided by ready time (rule 6)")),
-        pytest.param(READY_NOW, 2, READY_THEN, 1, id="TestSortingActivePodsWithRanks-8-rank-before-ready-time"),
-        pytest.param(READY_HIGH_RESTARTS, 1, READY_NOW, 1, id="TestSortingActivePodsWithRanks-9-more-restarts<fewer",
-                     marks=pytest.mark.skip(reason=TIME + "two ready pods tie (their ready times are unknown); "
-                                            "see test_ready_pods_tie_on_restarts_adapted")),
-        pytest.param(READY_NOW, 2, READY_HIGH_RESTARTS, 1, id="TestSortingActivePodsWithRanks-10-rank-before-restarts"),
-        pytest.param(READY_NOW, 1, READY_NOW_CREATED_THEN, 1, id="TestSortingActivePodsWithRanks-11-newer<older",
-                     marks=pytest.mark.skip(reason=TIME + "decided by creation time (rule 8)")),
-        pytest.param(READY_NOW_CREATED_THEN, 2, READY_NOW, 1, id="TestSortingActivePodsWithRanks-12-rank-before-age"),
-        pytest.param(LOW_COST, 2, HIGH_COST, 1, id="TestSortingActivePodsWithRanks-13-low-cost<high-cost"),
-        pytest.param(HIGH_COST, 2, LOW_COST, 1, id="TestSortingActivePodsWithRanks-14-PodDeletionCost-gate-off",
-                     marks=pytest.mark.skip(reason="feature gate PodDeletionCost disabled upstream; the model has "
-                                                   "the default gates (on), where cost decides before rank")),
-        pytest.param(READY_2H, 1, READY_5H, 1, id="TestSortingActivePodsWithRanks-15-ready-2h<ready-5h",
-                     marks=pytest.mark.skip(reason=TIME + "decided by ready time on a log2 scale (rule 6)")),
-    ],
-)
-def test_sorting_active_pods_with_ranks_inequality(lesser, lesser_rank, greater, greater_rank):
-    assert less(lesser, lesser_rank, greater, greater_rank)
-    assert not less(greater, greater_rank, lesser, lesser_rank)
-
-
-def test_ready_pods_tie_on_restarts_adapted():
-    """TestSortingActivePodsWithRanks case 9 (equal ready times: more restarts first), adapted.
-
-    The model does not know whether two ready pods became ready at the same time; if not, rule 6
-    decides before the restart count. So it ranks them equal and explores both victims; upstream's
-    choice (the pod with more restarts) is one of them, and the opposite order is never forced."""
-    assert not less(READY_HIGH_RESTARTS, 1, READY_NOW, 1)
-    assert not less(READY_NOW, 1, READY_HIGH_RESTARTS, 1)
-    # Not-ready pods are still ordered by restarts.
-
-
-def test_sorting_active_pods_with_ranks_gate_off_adapted_to_default_gates():
-    """TestSortingActivePodsWithRanks case 14 with the gate at its default: cost wins over rank."""
-    assert less(LOW_COST, 1, HIGH_COST, 2) and not less(HIGH_COST, 2, LOW_COST, 1)
-
-
-@pytest.mark.parametrize(
-    "value,cost",
-    [
-        pytest.param("10", 10, id="GetDeletionCostFromPodAnnotations-plain"),
-        pytest.param("-10", -10, id="GetDeletionCostFromPodAnnotations-negative"),
-        pytest.param("0", 0, id="GetDeletionCostFromPodAnnotations-zero"),
-        pytest.param("+10", 0, id="GetDeletionCostFromPodAnnotations-plus-sign-invalid"),
-        pytest.param("008", 0, id="GetDeletionCostFromPodAnnotations-leading-zeros-invalid"),
-        pytest.param(" 10", 0, id="GetDeletionCostFromPodAnnotations-blank-invalid"),
-        pytest.param("1_000", 0, id="GetDeletionCostFromPodAnnotations-underscore-invalid"),
-        pytest.param("", 0, id="GetDeletionCostFromPodAnnotations-empty-invalid"),
-        pytest.param("2147483647", 2**31 - 1, id="GetDeletionCostFromPodAnnotations-int32-max"),
-        pytest.param("2147483648", 0, id="GetDeletionCostFromPodAnnotations-int32-overflow"),
-        pytest.param("-2147483648", -(2**31), id="GetDeletionCostFromPodAnnotations-int32-min"),
-    ],
-)
-def test_deletion_cost_parsing(value, cost):
-    """``GetDeletionCostFromPodAnnotations`` (pkg/apis/core/helper/helpers.go; from its comment and
-    ``validFirstDigit`` / ``strconv.ParseInt(v, 10, 32)``): invalid values cost 0. Seen through Less."""
-    pod = _ranked("p", "node", "Running", True, annotations={POD_DELETION_COST: value})
-    assert _rank_key(pod, 0)[3] == cost
+def test_model_pods_have_no_times_so_ready_pods_tie():
+    """In an explored cluster a pod's ready time is unknown and its creation time unset: two
+    ready pods tie whatever their restarts (both victims are explored), not-ready pods are
+    ordered by restarts."""
+    a, b = mk_pod("a", node="n1", phase="Running", ready=True, restarts=5), mk_pod("b", node="n1", phase="Running", ready=True)
+    assert len(get_pods_to_delete([a, b], [a, b], 1)) == 2
+    c, d = mk_pod("c", node="n1", phase="Running", restarts=5), mk_pod("d", node="n1", phase="Running")
+    assert [[p.name for p in x] for x in get_pods_to_delete([c, d], [c, d], 1)] == [["c"]]
 
 
 # --------------------------------------------------------------------------------------------
@@ -592,12 +479,21 @@ def test_do_not_adopt_or_create_if_being_deleted():
 
 
 def test_do_not_adopt_or_create_if_being_deleted_race():
-    pytest.skip("TestDoNotAdoptOrCreateIfBeingDeletedRace: the informer is exact in the model, so the "
-                "cache never disagrees with the API server about deletionTimestamp")
+    pytest.skip("TestDoNotAdoptOrCreateIfBeingDeletedRace: the model's informer never lags on updates "
+                "(informerLag delays only the add events of new pods), so the cache never disagrees with "
+                "the API server about deletionTimestamp")
 
 
 def test_sync_replica_set_dormancy():
-    pytest.skip("TestSyncReplicaSetDormancy: expectations are exact in the model (no dormancy window)")
+    """TestSyncReplicaSetDormancy: pending expectations stop manageReplicas but not a status
+    update; ``reconcile`` takes ``SatisfiedExpectations`` as ``needs_sync`` (the expectations
+    themselves, and the lag that makes them pending: ``tests/test_informer.py``). Upstream's
+    injected create error is not modelled."""
+    s, rs = add_rs(base_state(), mk_rs("foobar", 2, FOO))
+    s = add_pod(s, "pod1", FOO, owner=rs, node="n1", phase="Running", ready=True)
+    assert len(creates(only(reconcile(s, rs.ref)))) == 1
+    reqs = only(reconcile(s, rs.ref, needs_sync=False))
+    assert not creates(reqs) and [r.obj.status.replicas for r in status_updates(reqs)] == [1]
 
 
 @pytest.mark.parametrize(

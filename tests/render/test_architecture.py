@@ -33,8 +33,9 @@ def test_control_plane_nodes_by_zone_and_pods_collapsed(manifests, nodes_yaml, w
     web = d.node("Deployment/default/web")
     assert web.cluster == "cluster:workloads/default"
     assert "×2 replicas, 2/2 ready" in web.badges and "requests 500m CPU · 256Mi per pod" in web.badges
-    (kcm,) = d.node("component:kube-controller-manager").badges
-    assert "replicaset-controller" in kcm.split(", ")
+    rows = d.node("component:kube-controller-manager").badges  # three controllers a line
+    assert all(len(r.rstrip(",").split(", ")) <= 3 for r in rows)
+    assert "replicaset-controller" in " ".join(rows).replace(",", "").split()
 
 
 def test_unschedulable_pod_is_marked_with_the_schedulers_reason(manifests, nodes_yaml):
@@ -118,3 +119,39 @@ spec:
     assert "(×20 in 10 namespaces)" in workloads[0].badges[0]
     assert sum(n.count for n in d.nodes if n.id.startswith("pods:")) == 20
     assert "copy-01 … copy-10 (×10 identical)" in d.cluster("cluster:workloads/copy-01").label
+
+
+def test_control_plane_above_the_nodes_and_controllers_only_when_they_have_work(manifests, nodes_yaml, web_yaml):
+    """Layout intent, as data: the kubelets two ranks below the API server (under etcd), their
+    edges stopping at the node's box (not running over its label), public hosts and load
+    balancers below etcd; the cloud and ALB controllers only when the input gives them work."""
+    cfg = DiagramConfig(subnets=(Subnet("pub-a", zone="zone-a", public=True, hosts=("bastion",)),))
+    d = architecture(load_inputs([manifests(nodes_yaml + "---" + web_yaml)], config=cfg, settle_state=True))
+    edge = d.edge("component:kube-apiserver", "Node/worker-a")  # in a VPC: one edge, to the VPC's box
+    assert (edge.kind, edge.minlen, edge.lhead, edge.label) == ("watches", 2, "cluster:vpc", "kubelets watch")
+    assert d.edge("component:kube-apiserver", "Node/worker-b").kind == "layout"
+    assert d.edge("component:etcd", "host:pub-a/bastion").kind == "layout"
+    assert d.edge("host:pub-a/bastion", "Node/worker-a").kind == "layout"  # its zone's nodes below it
+    assert d.edge("host:pub-a/bastion", "Node/worker-b") is None
+    assert d.node("component:cloud-controller-manager") is None
+    assert d.node("component:aws-load-balancer-controller") is None
+    from kmodel.render.dot import to_dot
+
+    plain = architecture(load_inputs([manifests(nodes_yaml + "---" + web_yaml)], settle_state=True))
+    edge = plain.edge("component:kube-apiserver", "Node/worker-b")  # no VPC: one edge per node
+    assert (edge.kind, edge.minlen, edge.lhead) == ("watches", 2, "cluster:node/worker-b")
+    assert 'minlen=2, lhead="cluster_cluster:node/worker-b"' in to_dot(plain)
+
+
+def test_many_nodes_have_no_kubelet_edges_but_a_note(manifests):
+    nodes = "".join(f"""
+---
+apiVersion: v1
+kind: Node
+metadata: {{name: n{i}}}
+status: {{allocatable: {{cpu: "2", memory: 4Gi, pods: "10"}}}}
+""" for i in range(5))
+    d = architecture(load_inputs([manifests(nodes)]))
+    assert all(e.kind == "layout" and e.minlen == 2 for e in d.edges_from("component:kube-apiserver")
+               if e.dst.startswith("Node/"))
+    assert "5 worker nodes: each kubelet talks to kube-apiserver (edges not drawn)" in d.notes

@@ -78,3 +78,112 @@ def test_the_real_traffic_graph_of_a_spec():
     assert {"client", "loadbalancer", "lbpart", "Service", "endpoint", "Pod"} <= kinds
     pods = [n for n in d.nodes if n.kind == "Pod"]
     assert pods and all(any(b.endswith("%") is False and "% of " in b for b in p.badges) for p in pods)
+
+
+# -- the share each node and each endpoint receives (externalTrafficPolicy) -------------------------
+
+_THREE_NODES = "".join(f"""
+---
+apiVersion: v1
+kind: Node
+metadata: {{name: {n}, labels: {{kubernetes.io/hostname: {n}}}}}
+status: {{allocatable: {{cpu: "2", memory: 4Gi, pods: "10"}}}}
+""" for n in ("n1", "n2", "n3"))
+_PODS = "".join(f"""
+---
+apiVersion: v1
+kind: Pod
+metadata: {{name: {p}, labels: {{app: web}}}}
+spec:
+  nodeName: {n}
+  containers: [{{name: web, image: nginx, ports: [{{name: http, containerPort: 8080}}]}}]
+""" for p, n in (("a", "n1"), ("b", "n2"), ("c", "n2")))
+
+
+def _service(kind: str, policy: str) -> str:
+    return f"""
+---
+apiVersion: v1
+kind: Service
+metadata: {{name: web}}
+spec:
+  type: {kind}
+  externalTrafficPolicy: {policy}
+  selector: {{app: web}}
+  ports: [{{name: http, port: 80, targetPort: http, nodePort: 30080}}]
+"""
+
+
+#: (case id, Service type, externalTrafficPolicy, share per node, share per pod, share dropped).
+#: Pods a on n1, b and c on n2, none on n3. Upstream's kube-proxy tests check the rules that give
+#: these shares: only local endpoints under Local (TestOnlyLocalLoadBalancing,
+#: TestOnlyLocalNodePorts in pkg/proxy/iptables/proxier_test.go), every endpoint under Cluster
+#: (TestLoadBalancer, TestNodePorts there).
+SHARE_CASES = [
+    ("TestOnlyLocalLoadBalancing/LoadBalancer Local: the nodes with a local endpoint, then their own pods",
+     "LoadBalancer", "Local", {"n1": "50%", "n2": "50%", "n3": "0%"}, {"a": "50%", "b": "25%", "c": "25%"}, None),
+    ("TestLoadBalancer/LoadBalancer Cluster: every node, then every endpoint",
+     "LoadBalancer", "Cluster", {"n1": "33.3%", "n2": "33.3%", "n3": "33.3%"},
+     {"a": "33.3%", "b": "33.3%", "c": "33.3%"}, None),
+    ("TestOnlyLocalNodePorts/NodePort Local: a client on a node without a local endpoint is dropped",
+     "NodePort", "Local", {"n1": "33.3%", "n2": "33.3%", "n3": "33.3%"},
+     {"a": "33.3%", "b": "16.7%", "c": "16.7%"}, "33.3%"),
+    ("TestNodePorts/NodePort Cluster: every endpoint from every node",
+     "NodePort", "Cluster", {"n1": "33.3%", "n2": "33.3%", "n3": "33.3%"},
+     {"a": "33.3%", "b": "33.3%", "c": "33.3%"}, None),
+]
+
+
+@pytest.mark.parametrize("kind,policy,nodes,pods,dropped", [c[1:] for c in SHARE_CASES],
+                         ids=[c[0] for c in SHARE_CASES])
+def test_share_each_node_and_endpoint_receives(manifests, kind, policy, nodes, pods, dropped):
+    from kmodel.render.inputs import load_inputs
+
+    folder = manifests(_THREE_NODES + _PODS + _service(kind, policy))
+    d = traffic(flow_graph(load_inputs([folder], settle_state=True).state))
+    entry = ("load balancer default/web" if kind == "LoadBalancer" else "NodePort default/web:30080") \
+        + f" (externalTrafficPolicy {policy})"
+    for node, share in nodes.items():  # each machine's box says what it receives
+        assert f"receives {share} of {entry}" in d.cluster(f"cluster:node={node}").badges
+    by_pod = {n.label.split("/")[-1]: n for n in d.nodes_of("Pod")}
+    for pod, share in pods.items():
+        assert f"{share} of {entry}" in by_pod[pod].badges
+        (ep,) = [n for n in d.nodes_of("endpoint") if d.edge(n.id, by_pod[pod].id)]
+        assert f"{share} of {entry}" in ep.badges and any(b.startswith("on n") for b in ep.badges)
+    (line,) = [n for n in d.notes if n.startswith(f"share of {entry}")]
+    assert "nodes " + ", ".join(f"{k} {v}" for k, v in sorted(nodes.items())) in line
+    assert (f"{dropped} dropped or refused" in line) if dropped else "dropped" not in line
+    if dropped:
+        assert f"{dropped} of {entry}" in d.node("drop").badges
+
+
+def test_shares_are_exact_fractions_of_the_hops():
+    """Property: an entry's shares into endpoints and sinks add up to 100% (nothing is lost or
+    made up between hops), whatever the pods' placement."""
+    from hypothesis import given, settings, strategies as st
+
+    from kmodel.render.traffic import _entries
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.lists(st.sampled_from(["n1", "n2", "n3"]), min_size=0, max_size=5), st.sampled_from(["Local", "Cluster"]))
+    def check(placement, policy):
+        g = nx.DiGraph()
+        g.add_node("client:internet", kind="client")
+        eps = [(f"addr:10.0.0.{i}:80", node) for i, node in enumerate(placement)]
+        for ep, node in eps:
+            g.add_node(ep, kind="endpoint")
+        for node in ("n1", "n2", "n3"):
+            np = f"nodeport:{node}:30080"
+            g.add_node(np, kind="node-port", node=node, service="Service/d/web", port=30080, policy=policy)
+            g.add_edge("client:internet", np, share=1)
+            usable = [ep for ep, n in eps if policy == "Cluster" or n == node]
+            if not usable:
+                g.add_node("drop", kind="sink")
+                g.add_edge(np, "drop", share=1)
+            for ep in usable:
+                g.add_edge(np, ep, share=1 / len(usable))
+        (entry,) = [e for e in _entries(g, list(nx.topological_sort(g))) if e[0].startswith("NodePort")]
+        ends = sum(s for n, s in entry[2].items() if g.nodes[n]["kind"] in ("endpoint", "sink"))
+        assert abs(ends - 1) < 1e-9
+
+    check()

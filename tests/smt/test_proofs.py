@@ -30,15 +30,31 @@ def test_every_bundled_theorem_has_its_expected_outcome_within_a_minute():
     assert doc["ok"] and seconds < 60
     names = {t["name"]: t for t in doc["theorems"]}
     for required in ("rolling-update-bounds", "fenceposts-resolve-to-int32", "replicaset-never-exceeds-replicas",
-                     "replicaset-exceeds-replicas-past-expiry", "pdb-eviction-respects-desired-healthy",
-                     "hpa-legacy-scale-up-limit"):
-        assert required in names
+                     "pdb-eviction-respects-desired-healthy",
+                     "hpa-legacy-scale-up-limit", "rolling-update-bounds-with-template-change",
+                     "proportional-scaling-bounds", "replica-set-fraction-bounds",
+                     "rolling-update-bounds-on-any-cluster"):
+        assert required in names and names[required]["outcome"] == "proved", required
+    for refuted in ("fenceposts-int32-wrap", "proportional-scaling-int32-product", "replicaset-exceeds-replicas-past-expiry",
+                    "rolling-update-stalls-on-a-full-cluster"):
+        assert names[refuted]["outcome"] == "refuted", refuted
     for t in doc["theorems"]:
         assert t["assumptions"] and t["upstream"], t["name"]
         if t["outcome"] == "refuted":
             assert t["counterexample"]["parameters"], t["name"]
     assert names["replicaset-exceeds-replicas-past-expiry"]["smallest"] == {"replicas": 1}
     assert names["pdb-stale-status-after-node-failure"]["smallest"] == {"replicas": 2, "max_failures": 1}
+    stalled = names["rolling-update-stalls-on-a-full-cluster"]
+    assert "stuck" in stalled["reason"] and "loop_start" not in stalled["counterexample"]
+    assert names["proportional-scaling-bounds"]["method"] == "k-induction"
+
+
+def test_the_prove_run_takes_well_under_a_minute_of_cpu():
+    """``kmodel prove proofs/`` within 60 s on one core: measured as this process's CPU time."""
+    start = time.process_time()
+    r = run("prove", str(ROOT / "proofs"))
+    assert r.exit_code == 0
+    assert time.process_time() - start < 30
 
 
 def test_text_report_says_proved_refuted_and_replayed():
@@ -113,4 +129,4 @@ def test_theorem_validation_and_the_model_invariants_option():
 def test_load_theorems_reads_every_bundled_file():
     files = sorted((ROOT / "proofs").glob("*.py"))
     assert len(files) >= 5
-    assert sum(len(load_theorems(str(f))) for f in files) >= 12
+    assert sum(len(load_theorems(str(f))) for f in files) >= 17

@@ -29,6 +29,8 @@ SMALL = {
     "hpa-legacy-normalization": HPALegacyNormalization(min_replicas=(0, 4), max_replicas=(1, 8), current=(0, 9),
                                                        max_metric=6, max_edits=(0, 1)),
     "disruption-budget": DisruptionBudget(replicas=(0, 4), pdb_kind=(0, 3), pdb_value=(0, 5), max_failures=(0, 1)),
+    "rolling-update-capacity": RollingUpdate(replicas=(0, 4), max_surge=(0, 2), max_unavailable=(0, 2),
+                                             max_rollovers=1, nodes=(0, 6), pods_per_node=2),
     "proportional-scaling": ProportionalScaling(old_replicas=(0, 9), replicas=(0, 9), max_surge={"pct": (0, 1), "value": (0, 50)},
                                                 max_unavailable={"pct": (0, 1), "value": (0, 50)}, spec0=(0, 12),
                                                 spec1=(0, 9), avail1=(0, 9)),

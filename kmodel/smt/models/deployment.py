@@ -41,17 +41,18 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from kmodel.errors import InvalidArgument
-from kmodel.model import Property, always, sometimes
-from kmodel.smt.symbolic import Action, Param, SymbolicModel, Var
+from kmodel.errors import InvalidArgument, InvalidModel
+from kmodel.model import Property, always, eventually, sometimes
+from kmodel.smt.symbolic import Action, Choice, NumAction, Param, SymbolicModel, Var
 
 __all__ = [
     "RollingUpdate",
     "Fenceposts",
     "ProportionalScaling",
+    "ReplicaSetFraction",
     "get_scaled_value_from_int_or_percent",
     "resolve_fenceposts",
     "max_unavailable",
@@ -169,16 +170,20 @@ def round_to_int32(o: Any, num: Any, den: Any) -> Any:
     return o.ite(num >= 0, up, down)
 
 
-def get_replica_set_fraction(o: Any, rs_spec: Any, replicas: Any, surge: Any, annotated: Any, status_replicas: Any) -> Any:
+def get_replica_set_fraction(o: Any, rs_spec: Any, replicas: Any, surge: Any, annotated: Any, status_replicas: Any,
+                             rounded: Any = None) -> Any:
     """``getReplicaSetFraction``: ``round(spec * (replicas + maxSurge) / max-replicas) - spec``.
 
     ``annotated`` is the max-replicas annotation (0 when absent or invalid: upstream then falls
     back to ``status.replicas``, and to a fraction of 0 when that is 0 too). The product is an
-    ``int32`` product, as upstream's ``*(rs.Spec.Replicas) * deploymentReplicas``.
+    ``int32`` product, as upstream's ``*(rs.Spec.Replicas) * deploymentReplicas``. ``rounded``
+    replaces the rounded size (a proof's abstraction of it, see :class:`ProportionalScaling`).
     """
     deployment_replicas = o.int32(replicas + surge)
     old_max = o.ite(annotated == 0, status_replicas, annotated)
-    fraction = round_to_int32(o, o.int32(rs_spec * deployment_replicas), o.ite(old_max == 0, 1, old_max)) - rs_spec
+    if rounded is None:
+        rounded = round_to_int32(o, o.int32(rs_spec * deployment_replicas), o.ite(old_max == 0, 1, old_max))
+    fraction = rounded - rs_spec
     return o.ite(replicas == 0, 0 - rs_spec, o.ite(old_max == 0, 0, fraction))
 
 
@@ -297,6 +302,82 @@ class Fenceposts(SymbolicModel):
         )
 
 
+# -- getReplicaSetFraction's rounding --------------------------------------------------------------
+def fraction_lemma_holds(o: Any, rs_spec: Any, new_max: Any, old_max: Any, rounded: Any) -> Any:
+    """What proportional scaling needs of ``rounded = RoundToInt32(rs_spec * new_max / old_max)``:
+    it lies within ``[0, new_max]``, at most ``rs_spec`` when the Deployment shrinks
+    (``new_max <= old_max``) and at least ``rs_spec`` when it grows."""
+    return o.and_(rounded >= 0, rounded <= new_max, o.implies(new_max <= old_max, rounded <= rs_spec),
+                  o.implies(new_max >= old_max, rounded >= rs_spec))
+
+
+def fraction_lemma_applies(o: Any, rs_spec: Any, new_max: Any, old_max: Any) -> Any:
+    """When the lemma is claimed: ``0 <= rs_spec <= old_max`` (a ReplicaSet is never larger than
+    the Deployment's maximum before the scale), ``0 < old_max``, ``0 <= new_max`` and the
+    ``int32`` product ``rs_spec * new_max`` does not wrap."""
+    return o.and_(rs_spec >= 0, rs_spec <= old_max, old_max > 0, old_max <= MAX_INT32, new_max >= 0,
+                  new_max <= MAX_INT32, rs_spec * new_max <= MAX_INT32)
+
+
+class ReplicaSetFraction(SymbolicModel):
+    """``getReplicaSetFraction``'s rounding on its own: a model with parameters only (no steps).
+
+    ``rounded = RoundToInt32(float64(int32(rs_spec * new_max)) / float64(old_max))`` is the size
+    ``scale`` gives a ReplicaSet of ``rs_spec`` replicas when the Deployment's maximum (replicas +
+    maxSurge) goes from ``old_max`` (the max-replicas annotation) to ``new_max``.
+
+    Properties: ``fraction-bounds-in-int32`` (:func:`fraction_lemma_holds` whenever
+    :func:`fraction_lemma_applies`: the lemma the proportional-scaling proof rests on) and
+    ``fraction-bounds`` (the same without the no-wrap hypothesis: refuted, the ``int32`` product).
+
+    Examples
+    --------
+    >>> from kmodel.smt.ops import CONCRETE as o
+    >>> m = ReplicaSetFraction(rs_spec=50, new_max=130, old_max=110)
+    >>> [f.name for f in m.all_formulas()]
+    ['type-ok', 'fraction-bounds-in-int32', 'fraction-bounds']
+    >>> round_to_int32(o, o.int32(50 * 130), 110), round_to_int32(o, o.int32(40_000 * 60_000), 50_000)  # wraps
+    (59, -37899)
+    """
+
+    name = "replica-set-fraction"
+    upstream = ("pkg/controller/deployment/util/deployment_util.go",)
+    PARAMS = (
+        Param("rs_spec", 0, MAX_INT32, "spec.replicas of the ReplicaSet"),
+        Param("new_max", 0, MAX_INT32, "replicas + maxSurge after the edit"),
+        Param("old_max", 0, MAX_INT32, "the max-replicas annotation (replicas + maxSurge before)"),
+    )
+    VARS = ()
+
+    def __init__(self, *, rs_spec: Any = 5, new_max: Any = 12, old_max: Any = 10) -> None:
+        super().__init__(rs_spec=rs_spec, new_max=new_max, old_max=old_max)
+
+    def valid(self, o: Any, s: Any) -> Any:
+        return o.and_(s.rs_spec <= s.old_max, s.old_max > 0)
+
+    def init(self, o: Any, s: Any) -> Mapping[str, Any]:
+        return {}
+
+    def transitions(self) -> Sequence[Action]:
+        return ()
+
+    def rounded(self, o: Any, s: Any) -> Any:
+        return round_to_int32(o, o.int32(s.rs_spec * s.new_max), s.old_max)
+
+    def formulas(self) -> Sequence[Property[Any]]:
+        def bounds(o: Any, s: Any) -> Any:
+            return fraction_lemma_holds(o, s.rs_spec, s.new_max, s.old_max, self.rounded(o, s))
+
+        return (
+            always("fraction-bounds-in-int32",
+                   lambda o, s: o.implies(fraction_lemma_applies(o, s.rs_spec, s.new_max, s.old_max), bounds(o, s)),
+                   description="without int32 wrap, the rounded size lies in [0, new max] and moves with the "
+                               "Deployment"),
+            always("fraction-bounds", bounds,
+                   description="the rounded size lies in [0, new max] and moves with the Deployment"),
+        )
+
+
 # -- the rolling update --------------------------------------------------------------------------
 class RollingUpdate(SymbolicModel):
     """A Deployment rolling out a new template, as counts per ReplicaSet.
@@ -316,6 +397,14 @@ class RollingUpdate(SymbolicModel):
     ≥ replicas − maxUnavailable), ``pods-bound`` (Σ live pods ≤ replicas + maxSurge: not a
     guarantee upstream makes) and ``rollout-completes`` (an example of a finished rollout).
 
+    **Node capacity** (``nodes`` given): the cluster has ``nodes`` nodes of ``pods_per_node``
+    pod slots each, and a pod becomes available only while fewer than ``nodes * pods_per_node``
+    pods are available (a pod that is not available is taken to be Pending, holding no slot: the
+    scheduler places it as soon as a slot is free). This is where the node count matters: with
+    ``maxUnavailable`` 0 and no spare slot, the surge pod never starts and the rollout never
+    ends. Such an instance also has the liveness property ``rollout-finishes`` (every fair
+    behaviour reaches a finished rollout); without ``nodes`` the model is unchanged.
+
     Parameters
     ----------
     replicas : int, (lo, hi) or None
@@ -323,6 +412,19 @@ class RollingUpdate(SymbolicModel):
     max_failures : int or (lo, hi)
     max_rollovers : int
         Structural (the number of slots is ``2 + max_rollovers``).
+    nodes : int, (lo, hi) or None
+        The number of nodes (a parameter: a range means every value); ``None``: unlimited capacity.
+    pods_per_node : int
+        Structural: pod slots per node (the kubelet's ``maxPods`` defaults to 110).
+
+    Examples
+    --------
+    >>> m = RollingUpdate(replicas=2, max_surge=1, max_unavailable=0, nodes=(2, 3))
+    >>> r = m.checker().bfs()
+    >>> r["rollout-finishes"].verdict, r["rollout-finishes"].kind, r["rollout-finishes"].path.states[0].nodes
+    ('violated', 'stuck', 2)
+    >>> m.with_params(nodes=3).checker().bfs()["rollout-finishes"].verdict
+    'holds'
     """
 
     name = "rolling-update"
@@ -336,9 +438,17 @@ class RollingUpdate(SymbolicModel):
     _BIG = 2**33
 
     def __init__(self, *, replicas: Any = 3, max_surge: Any = "25%", max_unavailable: Any = "25%",
-                 max_failures: Any = 0, max_rollovers: int = 0) -> None:
+                 max_failures: Any = 0, max_rollovers: int = 0, nodes: Any = None, pods_per_node: int = 1) -> None:
         if isinstance(max_rollovers, bool) or not isinstance(max_rollovers, int) or not 0 <= max_rollovers <= 3:
             raise InvalidArgument(f"rolling-update: max_rollovers must be 0..3, got {max_rollovers!r}")
+        if isinstance(pods_per_node, bool) or not isinstance(pods_per_node, int) or not 1 <= pods_per_node <= 1_000:
+            raise InvalidArgument(f"rolling-update: pods_per_node must be an int in 1..1000, got {pods_per_node!r}")
+        self.capacity = nodes is not None
+        self.pods_per_node = pods_per_node
+        extra: dict[str, Any] = {}
+        if self.capacity:
+            self.PARAMS = (*type(self).PARAMS, Param("nodes", 0, 10_000, "nodes in the cluster"))  # type: ignore[misc]
+            extra["nodes"] = nodes
         self.slots = 2 + max_rollovers
         self.max_rollovers = max_rollovers
         big = self._BIG
@@ -355,11 +465,18 @@ class RollingUpdate(SymbolicModel):
             Var("rollovers", 0, max_rollovers, "template changes after the first"),
         )
         super().__init__(replicas=replicas, **_intstr_params("max_surge", max_surge),
-                         **_intstr_params("max_unavailable", max_unavailable), max_failures=max_failures)
+                         **_intstr_params("max_unavailable", max_unavailable), max_failures=max_failures, **extra)
+
+    def __repr__(self) -> str:
+        text = super().__repr__()
+        return text[:-1] + f", pods_per_node={self.pods_per_node})" if self.capacity else text
 
     def valid(self, o: Any, s: Any) -> Any:
         surge, _ = self.fenceposts(o, s)
-        return o.and_(_valid_strategy(o, s), s.replicas + surge <= MAX_INT32, surge >= 0)
+        rules = [_valid_strategy(o, s), s.replicas + surge <= MAX_INT32, surge >= 0]
+        if self.capacity:  # the old ReplicaSet's pods all run before the rollout
+            rules.append(s.replicas <= s.nodes * self.pods_per_node)
+        return o.and_(*rules)
 
     def init(self, o: Any, s: Any) -> Mapping[str, Any]:
         out: dict[str, Any] = {}
@@ -424,7 +541,10 @@ class RollingUpdate(SymbolicModel):
     def _ready(self, i: int) -> Any:
         def effect(o: Any, s: Any, c: Any) -> tuple[Any, dict[str, Any]]:
             avail = getattr(s, f"avail{i}")
-            return avail < getattr(s, f"pods{i}"), {f"avail{i}": avail + 1}
+            guard = avail < getattr(s, f"pods{i}")
+            if self.capacity:  # a free pod slot on some node
+                guard = o.and_(guard, o.sum(self.slot(s, "avail")) < s.nodes * self.pods_per_node)
+            return guard, {f"avail{i}": avail + 1}
         return effect
 
     def _fail(self, i: int) -> Any:
@@ -454,18 +574,30 @@ class RollingUpdate(SymbolicModel):
             old_pods = o.sum(o.ite(s.gen > i, a, 0) for i, a in enumerate(self.slot(s, "pods")))
             return o.and_(s.created == 1, new_spec == s.replicas, new_avail == s.replicas, old_pods == 0)
 
-        return (
+        out = [
             always("surge-bound", surge_bound, description="Σ spec.replicas ≤ replicas + maxSurge"),
             always("availability", availability, description="available pods ≥ replicas − maxUnavailable"),
             always("pods-bound", pods_bound, description="Σ live pods ≤ replicas + maxSurge"),
             sometimes("rollout-completes", completes, description="the new ReplicaSet has every pod, available"),
-        )
+        ]
+        if self.capacity:
+            out.append(eventually("rollout-finishes", completes,
+                                  description="every fair behaviour finishes the rollout (all pods new and available)"))
+        return out
 
     def invariants(self) -> Mapping[str, Any]:
-        """Strengthening that makes ``surge-bound`` and ``availability`` 1-inductive (no rollover)."""
+        """Strengthening that makes ``surge-bound`` and ``availability`` 1-inductive, with no
+        rollover or one (with two, k-induction finds counterexamples to induction where an older
+        former new ReplicaSet is still creating pods while a younger one has pods to delete: open).
+
+        The facts about slot 0 (the ReplicaSet that was complete before the rollout) are what a
+        rollover needs: its pods were all available and it only ever deletes, so it never has
+        fewer pods than ``spec`` and its unavailable pods are those node failures made so.
+        """
         def counts(o: Any, s: Any) -> Any:
             parts = [s.gen == 1 + s.rollovers, s.gen <= self.slots - 1, o.or_(s.created == 0, s.created == 1),
-                     s.failures >= 0, s.failures <= s.max_failures, s.rollovers >= 0, s.rollovers <= self.max_rollovers]
+                     s.failures >= 0, s.failures <= s.max_failures, s.rollovers >= 0, s.rollovers <= self.max_rollovers,
+                     s.pods0 >= s.spec0, s.avail0 >= s.pods0 - s.failures]
             for i in range(self.slots):
                 sp, po, av = getattr(s, f"spec{i}"), getattr(s, f"pods{i}"), getattr(s, f"avail{i}")
                 parts += [sp >= 0, sp <= s.replicas, po <= s.replicas, av >= 0, av <= po]
@@ -491,12 +623,34 @@ class ProportionalScaling(SymbolicModel):
     The Deployment was at ``old_replicas`` (both ReplicaSets carry the max-replicas annotation
     ``old_replicas + maxSurge(old_replicas)``, as ``scaleReplicaSet`` leaves it) mid-rollout,
     with ``spec0`` (old) and ``spec1`` (new, ``avail1`` available) replicas; the user sets
-    ``replicas``. The single step is the controller's ``scale``; the properties compare the
-    sizes it writes with ``replicas + maxSurge``.
+    ``replicas``. The single step is the controller's ``scale``, taken only on a scaling event
+    (``replicas != old_replicas``, as ``isScalingEvent``); the properties compare the sizes it
+    writes with ``replicas + maxSurge``.
 
     Abstracted: one old ReplicaSet (ties in size are broken newer-first on the way up and
     older-first on the way down, as ``ReplicaSetsBySizeNewer``/``Older``); the new ReplicaSet's
     desired-replicas annotation equals ``old_replicas`` (for ``IsSaturated``).
+
+    Properties: ``scaled-surge-bound`` (after ``scale``, Σ spec ≤ replicas + maxSurge),
+    ``sizes-non-negative``, and both again under the hypothesis that nothing wraps in ``int32``
+    (``*-in-int32``: the scaled maxSurge values and both products ``spec * (replicas +
+    maxSurge)`` fit an int32).
+
+    ``rounding="lemma"`` (for proofs) replaces each ``RoundToInt32(...)`` of
+    ``getReplicaSetFraction`` by a choice of the step constrained only by what
+    :func:`fraction_lemma_holds` says of it whenever :func:`fraction_lemma_applies`: an
+    over-approximation of the exact step for the ``*-in-int32`` claims, sound because
+    :class:`ReplicaSetFraction` proves the lemma, and linear where the exact step needs
+    non-linear division. Such an instance replays paths (``next_state``) but cannot enumerate
+    its steps (2**31 choices): it is for the SMT engines only.
+
+    Examples
+    --------
+    Scaling from 10 to 20 replicas (25%/25%: maximum 13 before, 25 after) mid-rollout:
+
+    >>> m = ProportionalScaling(old_replicas=10, replicas=20, spec0=5, spec1=8)
+    >>> [(str(a), n.size0, n.size1) for a, n in m.successors(m.init_states()[0])]
+    [('deployment-controller: scale', 10, 15)]
     """
 
     name = "proportional-scaling"
@@ -517,9 +671,36 @@ class ProportionalScaling(SymbolicModel):
     )
 
     def __init__(self, *, old_replicas: Any = 10, replicas: Any = 20, max_surge: Any = "25%",
-                 max_unavailable: Any = "25%", spec0: Any = 5, spec1: Any = 8, avail1: Any = 0) -> None:
+                 max_unavailable: Any = "25%", spec0: Any = 5, spec1: Any = 8, avail1: Any = 0,
+                 rounding: str = "exact") -> None:
+        if rounding not in ("exact", "lemma"):
+            raise InvalidArgument(f"proportional-scaling: rounding must be 'exact' or 'lemma', got {rounding!r}")
+        self.rounding = rounding
         super().__init__(old_replicas=old_replicas, replicas=replicas, spec0=spec0, spec1=spec1, avail1=avail1,
                          **_intstr_params("max_surge", max_surge), **_intstr_params("max_unavailable", max_unavailable))
+
+    def actions(self, state: Any) -> list[NumAction]:
+        self._explicit_only()
+        return super().actions(state)
+
+    def successors(self, state: Any) -> Iterator[tuple[NumAction, Any]]:
+        self._explicit_only()
+        return super().successors(state)
+
+    def _explicit_only(self) -> None:
+        if self.rounding == "lemma":
+            raise InvalidModel("proportional-scaling with rounding='lemma' is an abstraction for the SMT engines "
+                               "(2**31 choices per step); explore the exact model (rounding='exact')")
+
+    def no_wrap(self, o: Any, s: Any) -> Any:
+        """Nothing wraps in ``int32``: the scaled maxSurge for both sizes, and ``spec * (replicas +
+        maxSurge)`` for both ReplicaSets."""
+        def scaled(total: Any) -> Any:
+            return get_scaled_value_from_int_or_percent(o, s.max_surge_pct, s.max_surge, total, True)
+
+        new_max = s.replicas + scaled(s.replicas)
+        return o.and_(scaled(s.replicas) <= MAX_INT32, scaled(s.old_replicas) <= MAX_INT32,
+                      s.spec0 * new_max <= MAX_INT32, s.spec1 * new_max <= MAX_INT32)
 
     def surge(self, o: Any, s: Any, replicas: Any) -> Any:
         return resolve_fenceposts(o, s.max_surge_pct, s.max_surge, s.max_unavailable_pct, s.max_unavailable,
@@ -539,7 +720,10 @@ class ProportionalScaling(SymbolicModel):
         return {"size0": s.spec0, "size1": s.spec1, "scaled": 0}
 
     def transitions(self) -> Sequence[Action]:
-        return (Action("scale", "deployment-controller", self._scale, doc="sync -> scale (a scaling event)"),)
+        choices = ()
+        if self.rounding == "lemma":
+            choices = (Choice("round_first", 0, MAX_INT32), Choice("round_second", 0, MAX_INT32))
+        return (Action("scale", "deployment-controller", self._scale, choices, doc="sync -> scale (a scaling event)"),)
 
     def _scale(self, o: Any, s: Any, c: Any) -> tuple[Any, dict[str, Any]]:
         d = s.replicas
@@ -560,9 +744,20 @@ class ProportionalScaling(SymbolicModel):
         new_first = o.or_(spec1 > spec0, o.and_(spec1 == spec0, to_add > 0))
         first_spec = o.ite(new_first, spec1, spec0)
         second_spec = o.ite(new_first, spec0, spec1)
-        f_first = get_replica_set_fraction(o, first_spec, d, surge, old_max, 0)
+        lemma: list[Any] = []
+
+        def fraction(rs_spec: Any, which: str) -> Any:
+            if self.rounding == "exact":
+                return get_replica_set_fraction(o, rs_spec, d, surge, old_max, 0)
+            rounded = getattr(c, f"round_{which}")
+            new_max = o.int32(d + surge)
+            lemma.append(o.implies(fraction_lemma_applies(o, rs_spec, new_max, old_max),
+                                   fraction_lemma_holds(o, rs_spec, new_max, old_max, rounded)))
+            return get_replica_set_fraction(o, rs_spec, d, surge, old_max, 0, rounded=rounded)
+
+        f_first = fraction(first_spec, "first")
         p_first = get_proportion(o, first_spec, f_first, to_add, 0)
-        f_second = get_replica_set_fraction(o, second_spec, d, surge, old_max, 0)
+        f_second = fraction(second_spec, "second")
         p_second = get_proportion(o, second_spec, f_second, to_add, p_first)
         added = p_first + p_second
         size_first = o.ite(to_add != 0, first_spec + p_first + (to_add - added), first_spec)
@@ -572,7 +767,9 @@ class ProportionalScaling(SymbolicModel):
         prop1 = o.ite(new_first, size_first, size_second)
         size0 = o.ite(one, single0, o.ite(saturated, 0, prop0))
         size1 = o.ite(one, single1, o.ite(saturated, spec1, prop1))
-        return s.scaled == 0, {"size0": size0, "size1": size1, "scaled": 1}
+        # sync calls scale only on a scaling event (isScalingEvent: an active ReplicaSet's
+        # desired-replicas annotation differs from spec.replicas; here they say old_replicas).
+        return o.and_(s.scaled == 0, d != s.old_replicas, *lemma), {"size0": size0, "size1": size1, "scaled": 1}
 
     def formulas(self) -> Sequence[Property[Any]]:
         def bound(o: Any, s: Any) -> Any:
@@ -584,4 +781,8 @@ class ProportionalScaling(SymbolicModel):
         return (
             always("scaled-surge-bound", bound, description="after scale, Σ spec.replicas ≤ replicas + maxSurge"),
             always("sizes-non-negative", non_negative, description="scale never writes a negative size"),
+            always("scaled-surge-bound-in-int32", lambda o, s: o.implies(self.no_wrap(o, s), bound(o, s)),
+                   description="when nothing wraps in int32, after scale Σ spec.replicas ≤ replicas + maxSurge"),
+            always("sizes-non-negative-in-int32", lambda o, s: o.implies(self.no_wrap(o, s), non_negative(o, s)),
+                   description="when nothing wraps in int32, scale never writes a negative size"),
         )

@@ -31,7 +31,9 @@ Examples
 >>> m = DisruptionBudget(replicas=3, pdb_kind=0, pdb_value=2, max_failures=1)
 >>> r = m.checker().bfs()
 >>> r["eviction-respects-budget"].verdict, len(r["eviction-respects-budget"].path)
-('violated', 4)
+('violated', 3)
+>>> [str(a) for a in r["eviction-respects-budget"].path.actions]
+['disruption-controller: sync', 'node-failure: node-failure', 'eviction: evict-ready']
 >>> DisruptionBudget(replicas=3, pdb_kind=0, pdb_value=2).checker().bfs()["eviction-respects-budget"].verdict
 'holds'
 """

@@ -28,7 +28,9 @@ Examples
 >>> m = HPALegacyNormalization(min_replicas=2, max_replicas=20, current=3, max_metric=40, max_edits=0)
 >>> m.checker().bfs()["scale-up-limit"].verdict
 'holds'
->>> m.with_params(current=1).checker().bfs()["scale-up-limit-any-branch"].verdict
+>>> m.with_params(current=1).checker().bfs()["scale-up-limit-any-branch"].verdict   # 1 -> minReplicas 2 <= 4
+'holds'
+>>> m.with_params(current=1, min_replicas=5).checker().bfs()["scale-up-limit-any-branch"].verdict  # 1 -> 5 > 4
 'violated'
 """
 

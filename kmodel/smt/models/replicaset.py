@@ -45,7 +45,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from kmodel.model import Property, always, sometimes
+from kmodel.model import Property, always, eventually_always, sometimes
 from kmodel.smt.symbolic import Action, Choice, Param, SymbolicModel, Var
 
 __all__ = ["ReplicaSetExpectations", "BURST_REPLICAS"]
@@ -113,6 +113,8 @@ class ReplicaSetExpectations(SymbolicModel):
                    description="the ReplicaSet never has more pods than spec.replicas"),
             sometimes("reaches-replicas", lambda o, s: o.and_(s.pods == s.replicas, s.replicas > 0),
                       description="the ReplicaSet gets all its pods"),
+            eventually_always("converges", lambda o, s: s.pods == s.replicas,
+                              description="every fair behaviour ends with spec.replicas pods, for good (ESR)"),
         )
 
     def invariants(self) -> Mapping[str, Any]:
