@@ -23,7 +23,8 @@ Workloads:
 * ``stall``: liveness, the rolling update (maxSurge 1, maxUnavailable 0) on ``replicas`` nodes of
   one pod slot: ``rollout-finishes`` fails in a stuck state 2 steps deep. BFS needs the whole
   graph for a liveness verdict (it runs without the depth bound); the SMT engine searches stuck
-  states and fair lassos up to the depth;
+  states and fair lassos up to the depth; ``stall-range`` leaves replicas and nodes open over
+  ``1..R`` (every cluster size at once);
 * ``spare``: the same with one spare node, where the rollout always finishes: BFS proves it on the
   whole graph, the SMT engine proves nothing within a bound (``incomplete``): BFS wins by verdict;
 * ``*-range``: ``replicas`` left open over ``1..R`` (BFS starts from every value; BMC keeps it
@@ -41,6 +42,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from kmodel.errors import InvalidModel
 from kmodel.model import Expectation
 from kmodel.smt.bmc import bmc
 from kmodel.smt.models import DisruptionBudget, ReplicaSetExpectations, RollingUpdate
@@ -97,7 +99,10 @@ def _is_liveness(model: Any, prop: str) -> bool:
 def _bfs(model: Any, prop: str, depth: int, timeout: float) -> tuple[str, int | None, int, float | None]:
     start = time.monotonic()
     bound = None if _is_liveness(model, prop) else depth  # liveness needs the whole graph
-    r = model.select([prop]).checker().max_depth(bound).timeout(timeout).progress(False).bfs()
+    try:
+        r = model.select([prop]).checker().max_depth(bound).timeout(timeout).progress(False).bfs()
+    except InvalidModel:  # too many initial states to enumerate: BFS cannot start
+        return "incomplete", None, 0, None
     seconds = time.monotonic() - start
     res = r[prop]
     timed_out = "timeout" in r.stats.cut
@@ -137,6 +142,8 @@ def grid(quick: bool) -> list[tuple[str, Any, int]]:
     for hi in (8, 64, 512, 10_000):
         out.append(("rs-race-range", (1, hi), 4))
         out.append(("pdb-range", (1, hi), 4))
+    for hi in (8, 32, 64, 10_000):
+        out.append(("stall-range", (1, hi), 4))
     return out
 
 

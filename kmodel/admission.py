@@ -85,14 +85,31 @@ def default_toleration_seconds(pod: Any) -> Any:
 
 
 def service_account_error(state: Any, pod: Any) -> str:
-    """Why the ServiceAccount admission refuses ``pod`` (``""``: admitted)."""
+    """Why the ServiceAccount admission refuses ``pod`` (``""``: admitted): upstream's 403
+    message, naming a pod created from ``generateName`` by its prefix, as upstream's
+    ``extractResourceName`` does before the name is generated.
+
+    Examples
+    --------
+    >>> from kmodel.objects.access import ServiceAccount
+    >>> from kmodel.objects.meta import ObjectMeta
+    >>> from kmodel.objects.workloads import Container, Pod, PodSpec
+    >>> from kmodel.state import ClusterState
+    >>> s = ClusterState.of([ServiceAccount(ObjectMeta("other", "shop"))])
+    >>> pod = Pod(ObjectMeta("web-1", "shop", generate_name="web-"), PodSpec((Container("c"),)))
+    >>> service_account_error(s, pod)
+    'pods "web-" is forbidden: error looking up service account shop/default: serviceaccount "default" not found'
+    """
     if not state.list("ServiceAccount"):
         return ""
     ns = pod.metadata.namespace
     name = pod.spec.service_account_name or "default"
     if state.get(ObjectRef("ServiceAccount", ns, name)) is not None:
         return ""
-    return (f'pods "{pod.metadata.name or pod.metadata.generate_name}" is forbidden: error looking up '
+    # admission.NewForbidden names the object as admission sees it: a pod created from
+    # generateName has no name yet (the registry generates it after admission), so the prefix.
+    shown = pod.metadata.generate_name or pod.metadata.name
+    return (f'pods "{shown}" is forbidden: error looking up '
             f'service account {ns}/{name}: serviceaccount "{name}" not found')
 
 

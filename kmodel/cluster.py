@@ -88,6 +88,7 @@ from kmodel.objects.meta import ObjectRef, _hash_field, record, replace
 from kmodel.objects.nodes import HOSTNAME_LABEL, Node
 from kmodel.objects.workloads import Pod, PodCondition
 from kmodel.scheduler.scheduler import pending_pods, scheduling_cycle
+from operator import itemgetter
 from kmodel.state import ClusterState
 
 __all__ = ["World", "Env", "Step", "Faults", "Controller", "Event", "ClusterModel",
@@ -417,23 +418,28 @@ class ClusterModel(Model[World, Step]):
     def representative(self, state: World) -> Hashable:
         cluster = state.cluster
         pods = cluster.list("Pod")
-        generated = [p for p in pods if _is_generated(p)]
-        unseen = _informer.marks(state.env)  # pods a lagging informer has not delivered (kmodel.informer)
+        infos = [_pod_info(p) for p in pods]  # (owner group if template-made, body), cached per pod
+        # Pods a lagging informer has not delivered (kmodel.informer); none without controller memory.
+        unseen = _informer.marks(state.env) if state.env.memory else frozenset()
+        if unseen:
+            bodies = [b + " [unseen]" if p.ref in unseen else b for p, (_, b) in zip(pods, infos)]
+        else:
+            bodies = [b for _, b in infos]
         node_map: dict[str, str] = {}
         if self._node_class:
             on_node: dict[str, list[str]] = {}
-            for p in generated:
-                if p.spec.node_name:
-                    on_node.setdefault(p.spec.node_name, []).append(_marked_body(p, unseen))
+            for p, info, body in zip(pods, infos, bodies):
+                if info[0] is not None and p.spec.node_name:
+                    on_node.setdefault(p.spec.node_name, []).append(body)
             classes: dict[int, list[Node]] = {}
             for node in cluster.list("Node"):
                 cls = self._node_class.get(node.name)
                 if cls is not None:
                     classes.setdefault(cls, []).append(node)
+            machines = dict(state.env.machines)  # a down or partitioned machine (kmodel.faults)
+            lagging = {v.name for v in cluster.list("KubeProxyView")}  # kmodel.agents.kubeproxy
             for members in classes.values():
                 names = sorted(n.name for n in members)
-                machines = dict(state.env.machines)  # a down or partitioned machine (kmodel.faults)
-                lagging = {v.name for v in cluster.list("KubeProxyView")}  # kmodel.agents.kubeproxy
                 ranked = sorted(members, key=lambda n: (_node_body(n), machines.get(n.name, ""),
                                                         sorted(on_node.get(n.name, ())), n.name in lagging))
                 for name, node in zip(names, ranked, strict=True):
@@ -442,17 +448,61 @@ class ClusterModel(Model[World, Step]):
                                    for n in cluster.list("Node")))
         groups: dict[tuple[str, str, str], list[tuple[Any, ...]]] = {}
         fixed = []
+        kinds = cluster.kinds()
         # EndpointSlices, Endpoints and AWS target groups name pods and nodes (kmodel.references).
-        referring = [k for k in _references.REFERRING_KINDS if k in cluster.kinds()]
+        referring = [k for k in _references.REFERRING_KINDS if k in kinds]
         signatures, dangling = _references.pod_signatures(cluster, node_map) if referring else ({}, False)
-        for p in pods:
+        if not node_map and not signatures and not dangling:  # the common case, as below with nothing renamed
+            for p, info, body in zip(pods, infos, bodies):
+                group = info[0]
+                if group is not None:
+                    groups.setdefault(group, []).append((p.spec.node_name, p.status.nominated_node_name, body, (), p))
+                else:
+                    fixed.append(p)
+        else:
+            self._rename_pods(pods, infos, bodies, node_map, signatures, dangling, groups, fixed)
+        pod_map: dict[ObjectRef, str] = {}
+        ip_map: dict[str, str] = {}
+        canon_groups = []
+        for key, members in sorted(groups.items()):
+            if referring:
+                members.sort(key=lambda m: (m[0], m[1], m[2], repr(m[3])))  # ties are interchangeable
+            else:  # every signature is (): the same order
+                members.sort(key=_FIRST_THREE)
+            canon_groups.append((key, tuple([m[:4] for m in members])))
+            if referring:
+                for i, m in enumerate(members):
+                    pod_map[m[4].ref] = name = f"{key[1]}~{key[2]}~{i}"
+                    if m[4].status.pod_ip:
+                        ip_map[m[4].status.pod_ip] = f"ip-of:{name}"
+        canon_pods = tuple(canon_groups)
+        others: list[Any] = []
+        for kind in kinds:
+            if kind == "Pod" or kind == "Node":
+                continue
+            if kind in referring:
+                others.extend(_references.rename(o, pod_map, ip_map, node_map) for o in cluster.list(kind))
+            elif kind in _STORAGE_KINDS:
+                others.extend(_storage_rename(o, node_map) for o in cluster.list(kind))
+            else:
+                others.extend(cluster.list(kind))
+        env = _faults.rename_machines(state.env, node_map)
+        if unseen:  # the marked pods' names leave the environment (kmodel.informer)
+            env = _informer.canonical_env(env, frozenset(m[4].ref for members in groups.values() for m in members))
+        return (tuple(others), canon_nodes, canon_pods, tuple(fixed), env)
+
+    @staticmethod
+    def _rename_pods(pods: Sequence[Pod], infos: Sequence[tuple[Any, str]], bodies: Sequence[str],
+                     node_map: dict[str, str], signatures: Mapping[ObjectRef, tuple[Any, ...]], dangling: bool,
+                     groups: dict[tuple[str, str, str], list[tuple[Any, ...]]], fixed: list[Any]) -> None:
+        """:meth:`representative`'s sorting of pods into symmetry groups and fixed pods, renaming nodes."""
+        for p, info, body in zip(pods, infos, bodies):
             nominated = p.status.nominated_node_name
-            if _is_generated(p) and not dangling:
-                owner = p.metadata.controller_ref()
-                key = (p.metadata.namespace, p.metadata.generate_name, owner.uid if owner else "")
+            group = info[0]
+            if group is not None and not dangling:
                 node = node_map.get(p.spec.node_name, p.spec.node_name)
-                groups.setdefault(key, []).append((node, node_map.get(nominated, nominated), _marked_body(p, unseen),
-                                                   signatures.get(p.ref, ()), p))
+                groups.setdefault(group, []).append((node, node_map.get(nominated, nominated), body,
+                                                     signatures.get(p.ref, ()) if signatures else (), p))
             elif p.spec.node_name in node_map or nominated in node_map:
                 # Every reference to a renamed node is renamed, or states that differ in more
                 # than a renaming would share a representative.
@@ -460,25 +510,6 @@ class ClusterModel(Model[World, Step]):
                                      status=replace(p.status, nominated_node_name=node_map.get(nominated, nominated))))
             else:
                 fixed.append(p)
-        pod_map: dict[ObjectRef, str] = {}
-        ip_map: dict[str, str] = {}
-        canon_groups = []
-        for key, members in sorted(groups.items()):
-            members.sort(key=lambda m: (m[0], m[1], m[2], repr(m[3])))  # ties are interchangeable
-            canon_groups.append((key, tuple(m[:4] for m in members)))
-            if referring:
-                for i, m in enumerate(members):
-                    pod_map[m[4].ref] = name = f"{key[1]}~{key[2]}~{i}"
-                    if m[4].status.pod_ip:
-                        ip_map[m[4].status.pod_ip] = f"ip-of:{name}"
-        canon_pods = tuple(canon_groups)
-        others = tuple(_references.rename(o, pod_map, ip_map, node_map) if kind in referring
-                       else _storage_rename(o, node_map) if kind in _STORAGE_KINDS else o
-                       for kind in cluster.kinds() if kind not in ("Pod", "Node") for o in cluster.list(kind))
-        env = _faults.rename_machines(state.env, node_map)
-        if unseen:  # the marked pods' names leave the environment (kmodel.informer)
-            env = _informer.canonical_env(env, frozenset(m[4].ref for members in groups.values() for m in members))
-        return (others, canon_nodes, canon_pods, tuple(fixed), env)
 
 
 def _is_generated(pod: Pod) -> bool:
@@ -492,17 +523,41 @@ def _marked_body(pod: Pod, unseen: frozenset[ObjectRef]) -> str:
 
 
 def _pod_body(pod: Pod) -> str:
-    key = pod._skey
-    if key is None:
+    return _pod_info(pod)[1]  # type: ignore[no-any-return]
+
+
+def _pod_info(pod: Pod) -> tuple[tuple[str, str, str] | None, str]:
+    """The pod's symmetry group ``(namespace, generateName, owner UID)`` when it is template-made
+    (:func:`_is_generated`), else ``None``; and its body without its name and node. Cached on the
+    pod (a frozen value), so each pod object is blanked and printed once."""
+    info = pod._skey
+    if info is None:
+        info = _POD_INFO.get(pod)  # an equal pod seen before (a pure function of the value)
+        if info is not None:
+            object.__setattr__(pod, "_skey", info)
+            return info
         m = pod.metadata
+        owner = m.controller_ref()
+        group = (m.namespace, m.generate_name, owner.uid) if _is_generated(pod) and owner is not None else None
         # The pod's IP is derived from its name (kmodel.agents.ipam) unless taken: blanked then.
         ip = "*" if pod.status.pod_ip == default_pod_ip(m.namespace, m.name) else pod.status.pod_ip
         blank = replace(pod, metadata=replace(m, name="", uid=""), spec=replace(pod.spec, node_name=""),
                         status=replace(pod.status, nominated_node_name="", pod_ip=ip))
-        key = repr(blank)
-        object.__setattr__(pod, "_skey", key)
-    return key  # type: ignore[no-any-return]
+        info = (group, repr(blank))
+        object.__setattr__(pod, "_skey", info)
+        if len(_POD_INFO) >= _POD_INFO_ENTRIES:
+            _POD_INFO.clear()
+        _POD_INFO[pod] = info
+    return info  # type: ignore[no-any-return]
 
+
+#: A bounded per-process cache of :func:`_pod_info` by pod value (equal pods, built on different
+#: paths, have equal infos): a cache of a pure function of a frozen value, invisible in results.
+_POD_INFO: dict[Pod, tuple[tuple[str, str, str] | None, str]] = {}
+_POD_INFO_ENTRIES = 1 << 16
+
+
+_FIRST_THREE = itemgetter(0, 1, 2)
 
 _STORAGE_KINDS = frozenset({"PersistentVolumeClaim", "PersistentVolume"})
 

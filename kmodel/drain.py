@@ -39,6 +39,10 @@ keeps no volume source: ``--delete-emptydir-data`` is assumed), the DaemonSet ex
 kubectl lists the pods once when the drain starts; here the selection is re-evaluated in every
 state, which differs only for pods bound to the cordoned node after the drain began (a pod
 naming the node in ``spec.nodeName``; the scheduler places nothing on a cordoned node).
+kubectl also sends one eviction for a pod that was already terminating when it listed the pods
+(``skipDeletedFilter`` skips none at the default timeout 0); the Eviction API lets it through
+(``canIgnorePDB``) and only adds the ``DisruptionTarget`` condition, which nothing in the model
+reads: that eviction is left out (a terminating pod is only waited for).
 
 Upstream: ``staging/src/k8s.io/kubectl/pkg/drain/drain.go`` (``RunNodeDrain``,
 ``GetPodsForDeletion``, ``evictPods``), ``filters.go`` (``daemonSetFilter``,

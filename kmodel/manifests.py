@@ -113,7 +113,8 @@ Pod status
     ``podIP`` (or the first of ``podIPs``; IPv4 only). No ``status`` gives the default
     ``PodStatus()``. Ignored: ``hostIP``, ``startTime``, ``qosClass``,
     ``reason``/``message`` (e.g. ``Evicted``), ``nominatedNodeName``, ``initContainerStatuses``
-    and container status detail (``lastState``, ``ready``, images).
+    (except the largest ``restartCount`` of the sidecar containers, which ranks pods for a
+    ReplicaSet scale-down) and container status detail (``lastState``, ``ready``, images).
 Node
     ``spec.unschedulable``, ``spec.taints`` (``timeAdded`` ignored), ``status.capacity``,
     ``status.allocatable`` (equal to capacity when absent), ``status.conditions``; labels such
@@ -1438,10 +1439,12 @@ def _pod_spec(s: _Obj) -> PodSpec:
     )
 
 
-def _pod_status(o: _Obj) -> PodStatus:
+def _pod_status(o: _Obj, sidecars: frozenset[str] = frozenset()) -> PodStatus:
     if not o.has("status"):
         return PodStatus()
     s = o.map("status")
+    sidecar_restarts = max((cs.count("restartCount") for cs in s.objs("initContainerStatuses")
+                            if cs.str("name") in sidecars), default=0)
     phase = s.enum("phase", _POD_PHASES, "Pending")
     conditions = tuple(sorted(_conditions(s, PodCondition),
                               key=lambda c: (_POD_CONDITION_ORDER.get(c.type, 9), c.type)))
@@ -1460,7 +1463,8 @@ def _pod_status(o: _Obj) -> PodStatus:
             containers = WAITING
     else:
         containers = {"Running": RUNNING, "Succeeded": TERMINATED, "Failed": TERMINATED}.get(phase, WAITING)
-    return PodStatus(phase, conditions, restart_count, containers, _pod_ip(s))
+    return PodStatus(phase, conditions, restart_count, containers, _pod_ip(s),
+                     sidecar_restart_count=sidecar_restarts)
 
 
 def _pod_ip(s: _Obj) -> str:
@@ -1478,7 +1482,8 @@ def _pod_ip(s: _Obj) -> str:
 def _read_pod(o: _Obj) -> tuple[Any, str, tuple[str, ...]]:
     meta, uid, owners = _metadata(o, "Pod", generate_name=True)
     spec = _pod_spec(o.map("spec", required=True))
-    return Pod(meta, spec, _pod_status(o)), uid, owners
+    sidecars = frozenset(c.name for c in spec.init_containers if c.restart_policy == "Always")
+    return Pod(meta, spec, _pod_status(o, sidecars)), uid, owners
 
 
 def _selector(o: _Obj, key: str, what: str) -> LabelSelector:

@@ -17,6 +17,7 @@ True
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator
 from typing import Any
 
@@ -96,7 +97,10 @@ class ClusterState:
     def list(self, kind: str, namespace: str | None = None) -> tuple[Any, ...]:
         """Objects of ``kind`` (in ``namespace`` if given), sorted by namespace and name."""
         objs = self._kinds.get(kind, _EMPTY)
-        if namespace is None:
+        if namespace is None or not objs:
+            return objs
+        # Sorted by namespace first: when the first and the last are in ``namespace``, all are.
+        if objs[0].metadata.namespace == namespace and objs[-1].metadata.namespace == namespace:
             return objs
         return tuple(o for o in objs if o.metadata.namespace == namespace)
 
@@ -122,19 +126,13 @@ class ClusterState:
         kind = obj.kind
         key = _key(obj)
         objs = self._kinds.get(kind, _EMPTY)
-        lst = list(objs)
-        for i, old in enumerate(objs):
-            k = _key(old)
-            if k == key:
-                lst[i] = obj
-                break
-            if k > key:
-                lst.insert(i, obj)
-                break
+        i = bisect_left(objs, key, key=_key)  # objs are sorted by key, keys unique
+        if i < len(objs) and _key(objs[i]) == key:
+            new = objs[:i] + (obj,) + objs[i + 1:]
         else:
-            lst.append(obj)
+            new = objs[:i] + (obj,) + objs[i:]
         kinds = dict(self._kinds)
-        kinds[kind] = tuple(lst)
+        kinds[kind] = new
         return ClusterState(kinds, self.revision + 1)
 
     def without(self, ref: ObjectRef) -> ClusterState:

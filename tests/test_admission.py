@@ -70,3 +70,15 @@ def test_mount_is_idempotent_under_reinvocation(sa_auto, pod_auto, existing):
     once = mount_service_account_token(state, _pod(pod_auto, existing))
     assert mount_service_account_token(state, once) == once
     assert sum(v.name.startswith("kube-api-access-") for v in once.spec.volumes) <= 1
+
+
+def test_missing_account_refusal_names_the_generate_name_prefix():
+    """``TestDeniesInvalidServiceAccount`` (a missing account is refused), with upstream's
+    message: ``admission.NewForbidden`` names a pod created from ``generateName`` by its prefix
+    (the name is generated after admission)."""
+    state = ClusterState.of([NS, ServiceAccount(ObjectMeta("other", "myns", uid="1"))])
+    _, resp = apply(state, Create(Pod(ObjectMeta("", "myns", generate_name="web-"), PodSpec((Container("c"),)))))
+    assert (resp.code, resp.message) == (403, 'pods "web-" is forbidden: error looking up service account '
+                                              'myns/default: serviceaccount "default" not found')
+    _, resp = apply(state, Create(_pod()))
+    assert resp.message.startswith('pods "myname" is forbidden')

@@ -14,7 +14,9 @@ defaults: ``PodDeletionCost`` and ``LogarithmicScaleDown`` on):
    most recent (``afterOrZero``); with ``LogarithmicScaleDown`` and every time set, the times are
    compared by ``floor(log2(now - t))`` in nanoseconds (``logarithmicRankDiff``), the pod with the
    lower bucket first, equal buckets ordered by UID;
-7. more container restarts first (the largest restart count of the pod's regular containers);
+7. more container restarts first: the largest restart count of the pod's regular containers,
+   then, when those are equal, the largest of its sidecar containers (``restartPolicy: Always``
+   init containers; ``compareMaxContainerRestarts``);
 8. the more recently created first, by the same comparison as rule 6 (unset first).
 
 **Time in the model.** kmodel's states carry no clock: a pod condition's
@@ -25,12 +27,12 @@ explores every victim that an order of the unknown times would choose; rule 8 se
 (unset) times. Given concrete times (API users, upstream's table tests), every rule applies as
 upstream has it.
 
-Abstracted away: container restart counts are one number per pod (the largest over its regular
-containers, as rule 7 reads them); ``metav1.Time`` has nanoseconds, the model's times are whole
+Abstracted away: container restart counts are two numbers per pod (the largest over its regular
+containers and the largest over its sidecar containers, as rule 7 reads them); ``metav1.Time`` has nanoseconds, the model's times are whole
 seconds.
 
 Upstream: ``pkg/controller/controller_utils.go`` (``ActivePodsWithRanks``, ``Less``,
-``podReadyTime``, ``maxContainerRestarts``, ``afterOrZero``, ``logarithmicRankDiff``,
+``podReadyTime``, ``compareMaxContainerRestarts``, ``maxContainerRestarts``, ``afterOrZero``, ``logarithmicRankDiff``,
 ``podPhaseToOrdinal``), ``pkg/apis/core/helper/helpers.go`` (``GetDeletionCostFromPodAnnotations``),
 ``pkg/features/kube_features.go`` (the two gates, on by default), v1.35.
 
@@ -59,7 +61,7 @@ from kmodel.objects.meta import Labels
 from kmodel.objects.workloads import Pod, is_pod_ready
 
 __all__ = ["POD_DELETION_COST", "ActivePodsWithRanks", "compare", "get_deletion_cost_from_pod_annotations",
-           "pod_ready_time", "max_container_restarts", "after_or_zero", "logarithmic_rank_diff"]
+           "pod_ready_time", "max_container_restarts", "compare_max_container_restarts", "after_or_zero", "logarithmic_rank_diff"]
 
 POD_DELETION_COST = "controller.kubernetes.io/pod-deletion-cost"
 _PHASE_ORDINAL = {"Pending": 0, "Unknown": 1, "Running": 2}  # podPhaseToOrdinal
@@ -98,9 +100,30 @@ def pod_ready_time(pod: Pod) -> int | None:
     return 0
 
 
-def max_container_restarts(pod: Pod) -> int:
-    """``maxContainerRestarts``: the largest restart count of the pod's regular containers."""
-    return pod.status.restart_count
+def max_container_restarts(pod: Pod) -> tuple[int, int]:
+    """``maxContainerRestarts``: the largest restart count of the pod's regular containers and
+    the largest of its sidecar containers (counted apart)."""
+    return pod.status.restart_count, pod.status.sidecar_restart_count
+
+
+def compare_max_container_restarts(a: Pod, b: Pod) -> int:
+    """``compareMaxContainerRestarts``: -1 when ``a`` restarted more (it goes first), 1 when
+    ``b`` did, 0 when equal; the sidecars' counts only break a tie of the regular ones.
+
+    >>> from kmodel.objects.meta import ObjectMeta
+    >>> from kmodel.objects.workloads import Container, PodSpec, PodStatus
+    >>> def pod(regular, sidecar):
+    ...     return Pod(ObjectMeta("p", "default"), PodSpec((Container("c"),)),
+    ...                PodStatus("Running", restart_count=regular, sidecar_restart_count=sidecar))
+    >>> compare_max_container_restarts(pod(1, 0), pod(0, 9)), compare_max_container_restarts(pod(1, 2), pod(1, 5))
+    (-1, 1)
+    """
+    (ra, sa), (rb, sb) = max_container_restarts(a), max_container_restarts(b)
+    if ra != rb:
+        return -1 if ra > rb else 1
+    if sa != sb:
+        return -1 if sa > sb else 1
+    return 0
 
 
 def after_or_zero(t1: int, t2: int) -> bool:
@@ -167,9 +190,9 @@ def compare(a: Pod, rank_a: int, b: Pod, rank_b: int, *, now: int | None = None,
             return 0  # time is abstract: either pod may have become ready last
         if ta != tb:  # decided here, even when the buckets and UIDs are equal (then: neither)
             return _by_time(ta, tb, a.metadata.uid, b.metadata.uid, now, logarithmic_scale_down)
-    xa, xb = max_container_restarts(a), max_container_restarts(b)
-    if xa != xb:
-        return -1 if xa > xb else 1
+    restarts = compare_max_container_restarts(a, b)
+    if restarts:
+        return restarts
     ca, cb = a.metadata.creation_timestamp, b.metadata.creation_timestamp
     if ca != cb:
         return _by_time(ca, cb, a.metadata.uid, b.metadata.uid, now, logarithmic_scale_down)

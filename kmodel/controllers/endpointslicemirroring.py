@@ -161,25 +161,48 @@ def should_mirror(endpoints: Endpoints | None) -> bool:
             and not has_leader_election(endpoints.metadata.annotations))
 
 
+def _parse_ip_sloppy(ip: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """``netutils.ParseIPSloppy`` (Go 1.16's ``net.ParseIP``) as ``addressToEndpoint`` reads it:
+    dotted IPv4 fields may carry leading zeros (read as decimal), an IPv4-mapped IPv6 address
+    (``::ffff:a.b.c.d``) is the IPv4 address (Go's ``To4``), and a zone (``%eth0``) is no IP."""
+    if "%" in ip:
+        return None
+    fields = ip.split(".")
+    if len(fields) == 4 and all(f.isdigit() and f.isascii() for f in fields):
+        values = [int(f) for f in fields]
+        return ipaddress.IPv4Address(".".join(map(str, values))) if max(values) <= 255 else None
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
 def get_address_type(ip: str) -> str | None:
-    """``getAddressType``: ``"IPv4"``, ``"IPv6"``, or ``None`` for a string that is no IP.
+    """The address type ``addressToEndpoint`` gives an Endpoints address: ``"IPv4"``,
+    ``"IPv6"``, or ``None`` for a string that is no IP (parsed as :func:`_parse_ip_sloppy`).
 
     Examples
     --------
     >>> get_address_type("10.0.0.1"), get_address_type("2001:db8::1"), get_address_type("this-is-not-an-ip")
     ('IPv4', 'IPv6', None)
+    >>> get_address_type("010.000.000.001"), get_address_type("::ffff:10.0.0.1"), get_address_type("fe80::1%eth0")
+    ('IPv4', 'IPv4', None)
     """
-    try:
-        address = ipaddress.ip_address(ip)
-    except ValueError:
+    address = _parse_ip_sloppy(ip)
+    if address is None:
         return None
     return "IPv4" if address.version == 4 else "IPv6"
 
 
 def address_to_endpoint(address: EndpointAddress, ready: bool) -> tuple[Endpoint | None, str | None]:
     """``addressToEndpoint``: the endpoint for an Endpoints address, and its address type
-    (``(None, None)`` when the address is not an IP). The address is written in canonical form;
-    only ``ready`` is set among the conditions.
+    (``(None, None)`` when the address is not an IP). The address is parsed as
+    ``ParseIPSloppy`` does and re-written in canonical form (``010.0.0.1`` becomes
+    ``10.0.0.1``, ``::ffff:10.0.0.1`` the IPv4 ``10.0.0.1``); only ``ready`` is set among the
+    conditions.
 
     Examples
     --------
@@ -187,10 +210,11 @@ def address_to_endpoint(address: EndpointAddress, ready: bool) -> tuple[Endpoint
     >>> e.addresses, e.ready, e.serving, e.node_name, e.hostname, kind
     (('10.0.0.1',), False, None, 'node-1', 'pod-1', 'IPv4')
     """
-    kind = get_address_type(address.ip)
-    if kind is None:
+    parsed = _parse_ip_sloppy(address.ip)
+    if parsed is None:
         return None, None
-    return Endpoint((str(ipaddress.ip_address(address.ip)),), ready=ready, target_ref=address.target_ref,
+    kind = "IPv4" if parsed.version == 4 else "IPv6"
+    return Endpoint((str(parsed),), ready=ready, target_ref=address.target_ref,
                     node_name=address.node_name, hostname=address.hostname), kind
 
 

@@ -38,8 +38,13 @@ its kubelet; :mod:`kmodel.faults`); its usage is ``percent × request / 100`` mi
 pod without a CPU request). A workload without an entry, and every memory metric, has no
 samples: the metric fails as a metrics API with no data does. Pods are grouped as upstream's
 ``groupPods`` does: deleted or Failed pods are ignored, Pending pods are unready, pods without a
-sample are missing, Running pods that are not Ready are unready for CPU (the model takes every
-unready pod to be in its CPU initialization period: time is abstract). On a scale up, unready
+sample are missing, Running pods with no Ready condition or with ``Ready=False`` are unready for
+CPU (a ``Ready=Unknown`` pod counts as ready, as upstream). Time is abstract: the model takes
+every pod to be inside its CPU initialization period with a fresh sample, so a ``Ready=False``
+pod is always unready, where upstream counts it ready (its sample used) once it is past the
+period (``--horizontal-pod-autoscaler-cpu-initialization-period``, 5 min) and had been Ready
+after the initial readiness delay (a long-running pod failing its readiness probe), and counts a
+``Ready=True`` pod unready while its sample predates its last transition. On a scale up, unready
 and missing pods count as using nothing; on a scale down, missing pods count as using
 ``max(100, target)`` percent of their request and unready ones are left out.
 
@@ -103,7 +108,7 @@ from kmodel.objects.autoscaling import (
     default_behavior,
 )
 from kmodel.objects.meta import ObjectRef, replace
-from kmodel.objects.workloads import Pod, is_pod_ready
+from kmodel.objects.workloads import Pod
 from kmodel.state import ClusterState
 
 __all__ = ["reconcile", "keys", "window_keys", "window_expires", "replica_recommendation", "PodSample",
@@ -143,9 +148,10 @@ class Tolerances:
 
 @dataclass(frozen=True)
 class PodSample:
-    """What the replica calculator reads of a pod: its phase, its Ready condition (``None``: no
-    condition), whether it is being deleted, and its request of the metric's resource (``None``:
-    a container has none)."""
+    """What the replica calculator reads of a pod: its phase, whether ``groupPods`` may count it
+    ready for CPU (``False``: no Ready condition or ``Ready=False``; a ``Ready=Unknown`` pod
+    counts as ready, upstream only refuses ``ConditionFalse``), whether it is being deleted, and
+    its request of the metric's resource (``None``: a container has none)."""
 
     name: str
     phase: str = "Running"
@@ -172,7 +178,7 @@ def group_pods(pods: Sequence[PodSample], metrics: Mapping[str, int], resource: 
         if p.name not in metrics:
             missing.add(p.name)
             continue
-        if resource == "cpu" and not p.ready:
+        if resource == "cpu" and not p.ready:  # no Ready condition, or Ready=False (not Unknown)
             unready.add(p.name)
             continue
         ready += 1
@@ -232,9 +238,9 @@ def get_resource_replicas(current_replicas: int, target_utilization: int, pods: 
         raise MetricError("no pods returned by selector while calculating replica count")
     ready_count, unready, missing, ignored = group_pods(pods, metrics, resource)
     metrics = {k: v for k, v in metrics.items() if k not in ignored and k not in unready}
-    requests = _requests(pods, resource)
     if not metrics:
         raise MetricError("did not receive metrics for targeted pods (pods might be unready)")
+    requests = _requests(pods, resource)  # after the empty-metrics check, as upstream
     ratio, utilization, raw = get_resource_utilization_ratio(metrics, requests, target_utilization)
     scale_up_with_unready = bool(unready) and ratio > 1.0
     if not scale_up_with_unready and not missing:
@@ -286,15 +292,20 @@ def get_raw_resource_replicas(current_replicas: int, target_usage: int, pods: Se
         if tolerances.is_within(ratio):
             return current_replicas, usage
         return _ceil32(ratio * ready_count), usage
-    if missing:
-        value = target_usage if ratio < 1.0 else 0
-        metrics.update({name: value for name in missing})
+    if missing:  # at a ratio of exactly 1 missing pods are left out, as upstream
+        if ratio < 1.0:
+            metrics.update({name: target_usage for name in missing})
+        elif ratio > 1.0:
+            metrics.update({name: 0 for name in missing})
     if scale_up_with_unready:
         metrics.update({name: 0 for name in unready})
     new_ratio, _ = get_metric_usage_ratio(metrics, target_usage)
     if tolerances.is_within(new_ratio) or (ratio < 1.0 < new_ratio) or (ratio > 1.0 > new_ratio):
         return current_replicas, usage
-    return _ceil32(new_ratio * len(metrics)), usage
+    new_replicas = _ceil32(new_ratio * len(metrics))
+    if (new_ratio < 1.0 and new_replicas > current_replicas) or (new_ratio > 1.0 and new_replicas < current_replicas):
+        return current_replicas, usage  # the count of metrics would reverse the direction
+    return new_replicas, usage
 
 
 # -- normalisation ------------------------------------------------------------------------------
@@ -506,7 +517,8 @@ def _samples(state: ClusterState, env: Any, hpa: HorizontalPodAutoscaler, target
     percent = dict(getattr(env, "cpu_utilization", ())).get(_load_key(hpa)) if resource == "cpu" else None
     for p in pods:
         request = _cpu_request(p) if resource == "cpu" else None
-        ready = None if p.status.condition("Ready") is None else is_pod_ready(p)
+        cond = p.status.condition("Ready")
+        ready = None if cond is None else cond.status != "False"  # groupPods refuses only False
         samples.append(PodSample(p.name, p.status.phase, ready, p.metadata.deleting, request))
         if percent is not None and p.status.phase == "Running" and p.spec.node_name \
                 and reachable(env, p.spec.node_name):

@@ -57,13 +57,14 @@ def record(cls: type[T]) -> type[T]:
     fields = dataclasses.fields(cls)  # type: ignore[arg-type]
     compared = attrgetter(*[f.name for f in fields if f.compare])
     init_names = tuple(f.name for f in fields if f.init)
+    set_hash = cls.__dict__["_hash"].__set__  # the slot's own setter (the class is frozen)
 
     def __hash__(self: Any) -> int:
         h = self._hash
         if h == 0:
             value = compared(self)
             h = hash(value if isinstance(value, tuple) else (value,)) or 1
-            object.__setattr__(self, "_hash", h)
+            set_hash(self, h)
         return h
 
     def __eq__(self: Any, other: object) -> bool:
@@ -71,14 +72,62 @@ def record(cls: type[T]) -> type[T]:
             return True
         if other.__class__ is not self.__class__:
             return NotImplemented
-        if hash(self) != hash(other):
+        if (self._hash or hash(self)) != (other._hash or hash(other)):  # type: ignore[attr-defined]
             return False
         return bool(compared(self) == compared(other))
 
+    fast_init = _initializer(cls, fields)
+    if fast_init is not None:
+        cls.__init__ = fast_init  # type: ignore[misc]
     cls.__hash__ = __hash__  # type: ignore[assignment]
     cls.__eq__ = __eq__  # type: ignore[assignment]
     cls._init_names = init_names  # type: ignore[attr-defined]
+    cls._init_set = frozenset(init_names)  # type: ignore[attr-defined]
+    cls._replace = staticmethod(_replacer(init_names))  # type: ignore[attr-defined]
     return cls
+
+
+def _initializer(cls: type, fields: tuple[dataclasses.Field[Any], ...]) -> Any:
+    """An ``__init__`` equivalent to the one :mod:`dataclasses` writes for a frozen, slotted
+    class (same parameters and defaults, ``__post_init__`` called, fields with ``init=False`` set
+    to their default), that fills the slots through their descriptors instead of
+    ``object.__setattr__``: about twice as fast, and records are built on every model step.
+    ``None`` (keep the dataclass's own) for fields with a default factory, keyword-only fields
+    or ``InitVar`` pseudo-fields."""
+    if any(f.default_factory is not dataclasses.MISSING or f.kw_only is True for f in fields):
+        return None
+    if any(isinstance(v, dataclasses.InitVar) for v in getattr(cls, "__annotations__", {}).values()):
+        return None
+    namespace: dict[str, Any] = {}
+    params, body = [], []
+    for i, f in enumerate(fields):
+        namespace[f"_s{i}"] = cls.__dict__[f.name].__set__
+        if f.init:
+            if f.default is dataclasses.MISSING:
+                params.append(f.name)
+            else:
+                namespace[f"_d{i}"] = f.default
+                params.append(f"{f.name}=_d{i}")
+            body.append(f"    _s{i}(self, {f.name})")
+        elif f.default is not dataclasses.MISSING:
+            namespace[f"_d{i}"] = f.default
+            body.append(f"    _s{i}(self, _d{i})")
+    if hasattr(cls, "__post_init__"):
+        body.append("    self.__post_init__()")
+    src = f"def __init__(self, {', '.join(params)}):\n" + ("\n".join(body) or "    pass") + "\n"
+    exec(src, namespace)  # noqa: S102
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    return init
+
+
+def _replacer(names: tuple[str, ...]) -> Any:
+    """``(obj, changes) -> a copy of obj with changes``, written out for the class's fields (as
+    :mod:`dataclasses` writes ``__init__``): :func:`replace` is on the model's hottest path."""
+    args = ", ".join(f"c[{n!r}] if {n!r} in c else o.{n}" for n in names)
+    namespace: dict[str, Any] = {}
+    exec(f"def _replace(o, c):\n    return o.__class__({args})\n", namespace)  # noqa: S102
+    return namespace["_replace"]
 
 
 def _hash_field() -> Any:
@@ -275,8 +324,8 @@ def replace(obj: T, **changes: Any) -> T:
     >>> replace(ObjectRef("Pod", "default", "a"), name="b")
     Pod/default/b
     """
-    names = obj._init_names  # type: ignore[attr-defined]
-    for key in changes:
-        if key not in names:
-            raise TypeError(f"{type(obj).__name__} has no field {key!r}")
-    return obj.__class__(*[changes[n] if n in changes else getattr(obj, n) for n in names])
+    if not changes.keys() <= obj._init_set:  # type: ignore[attr-defined]
+        for key in changes:
+            if key not in obj._init_set:  # type: ignore[attr-defined]
+                raise TypeError(f"{type(obj).__name__} has no field {key!r}")
+    return obj._replace(obj, changes)  # type: ignore[attr-defined,no-any-return]

@@ -151,6 +151,9 @@ class PodStatus:
     # a kubelet that never lost its memory would hold); equal to ``backoff`` unless the kubelet
     # restarted (the ``kubeletRestarts`` fault, kmodel.faults). Not an API field.
     backoff_earned: int = 0
+    # The largest ``restartCount`` of the pod's sidecar (``restartPolicy: Always`` init) containers
+    # in ``initContainerStatuses`` (read from manifests; the model never restarts a sidecar).
+    sidecar_restart_count: int = 0
     _hash: int = _hash_field()
 
     def condition(self, type_: str) -> PodCondition | None:

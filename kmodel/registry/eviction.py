@@ -21,7 +21,9 @@ as upstream's ``EvictionREST.Create``:
    status is written with ``disruptionsAllowed - 1`` (the condition recomputed when it reaches
    0) and the pod added to ``disruptedPods``.
 6. ``addConditionAndDeletePod``: the pod gets the ``DisruptionTarget=True``
-   (``EvictionByEvictionAPI``) condition and is deleted gracefully (:mod:`kmodel.api`).
+   (``EvictionByEvictionAPI``) condition and is deleted gracefully (:mod:`kmodel.api`); a pod
+   already being deleted (step 2) gets the condition too, as upstream's update precedes every
+   delete.
 
 Everything happens in one step (one atomic change of the store), so the budget write and the
 deletion are never seen apart, and the resourceVersion preconditions upstream puts on the delete
@@ -90,14 +92,15 @@ def _delete(state: ClusterState, pod: Pod) -> tuple[ClusterState, object]:
     """``addConditionAndDeletePod``: ``DisruptionTarget=True`` then a graceful delete."""
     from kmodel.api import Delete, Response, apply, set_pod_conditions
 
-    if not pod.metadata.deleting:
-        conditions = set_pod_conditions(pod.status.conditions, DisruptionTarget="True")
-        conditions = tuple(replace(c, reason=EVICTION_REASON) if c.type == "DisruptionTarget" else c
-                           for c in conditions)
-        if conditions != pod.status.conditions:
-            marked = replace(pod, status=replace(pod.status, conditions=conditions),
-                             metadata=replace(pod.metadata, resource_version=state.revision + 1))
-            state = state.with_(marked)
+    # Upstream updates every pod it evicts, a terminating one included (the update succeeds on
+    # a pod being deleted), before the delete.
+    conditions = set_pod_conditions(pod.status.conditions, DisruptionTarget="True")
+    conditions = tuple(replace(c, reason=EVICTION_REASON) if c.type == "DisruptionTarget" else c
+                       for c in conditions)
+    if conditions != pod.status.conditions:
+        marked = replace(pod, status=replace(pod.status, conditions=conditions),
+                         metadata=replace(pod.metadata, resource_version=state.revision + 1))
+        state = state.with_(marked)
     state, resp = apply(state, Delete(pod.ref))
     if not resp.ok:
         return state, resp
@@ -132,10 +135,11 @@ def evict(state: ClusterState, ref: ObjectRef):  # type: ignore[no-untyped-def]
                                f"budget. The disruption budget {pdb.name} is still being processed by the server.",
                                ref)
     if st.disruptions_allowed < 0:
-        return state, Response(403, "Forbidden", "pdb disruptions allowed is negative", ref)
+        return state, Response(403, "Forbidden", f'poddisruptionbudget.policy "{pdb.name}" is forbidden: pdb '
+                               "disruptions allowed is negative", ref)
     if len(st.disrupted_pods) > MAX_DISRUPTED_POD_SIZE:
-        return state, Response(403, "Forbidden", "DisruptedPods map too big - too many evictions not confirmed by "
-                               "PDB controller", ref)
+        return state, Response(403, "Forbidden", f'poddisruptionbudget.policy "{pdb.name}" is forbidden: '
+                               "DisruptedPods map too big - too many evictions not confirmed by PDB controller", ref)
     if st.disruptions_allowed == 0:
         return state, Response(429, "TooManyRequests", "Cannot evict pod as it would violate the pod's disruption "
                                f"budget. The disruption budget {pdb.name} needs {st.desired_healthy} healthy pods "

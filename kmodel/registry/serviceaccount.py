@@ -3,11 +3,12 @@ functions of the store.
 
 * **TokenRequest** (``pkg/registry/core/serviceaccount/storage/token.go``, ``TokenREST.Create``;
   validation in ``pkg/apis/authentication/validation``): ``POST .../serviceaccounts/NAME/token``
-  mints a token for an existing ServiceAccount. :func:`token_request` keeps upstream's checks and
-  messages: ``expirationSeconds`` at least 600 (10 minutes) and below 2^32; the account must
-  exist; a bound object must be a Pod (the model's kubelet only binds to pods; upstream also
-  allows Secrets and Nodes), must exist, must have the UID the request names, and must run as
-  that account. The token is bound to the account's and the pod's UIDs.
+  mints a token for an existing ServiceAccount. :func:`token_request` keeps upstream's checks,
+  their order and messages: the account must exist (looked up first); ``expirationSeconds`` at
+  least 600 (10 minutes) and at most 2^32 (``ValidateTokenRequest``); a bound object must be a
+  Pod (the model's kubelet only binds to pods; upstream also allows Secrets and Nodes), must
+  exist, must have the UID the request names, and must run as that account. The token is bound
+  to the account's and the pod's UIDs.
 * **Authentication** (``pkg/serviceaccount/claims.go``, ``validator.Validate``):
   :func:`authenticate` accepts a bound token while its account exists with the UID it was
   issued for and its pod exists with the UID it was bound to (upstream keeps accepting it for
@@ -75,15 +76,15 @@ def token_request(state: Any, namespace: str, name: str, *, pod: str = "", pod_u
 
     ``pod``/``pod_uid``: the ``boundObjectRef`` (a Pod; an empty ``pod_uid`` skips the UID check).
     """
+    sa = state.get(ObjectRef("ServiceAccount", namespace, name))
+    if sa is None:  # looked up before the request is validated, as upstream
+        return None, f'serviceaccounts "{name}" not found'
     if expiration_seconds < MIN_EXPIRATION_SECONDS:
         return None, (f"spec.expirationSeconds: Invalid value: {expiration_seconds}: "
                       "may not specify a duration less than 10 minutes")
-    if expiration_seconds >= _MAX_EXPIRATION_SECONDS:
+    if expiration_seconds > _MAX_EXPIRATION_SECONDS:  # 2^32 itself is allowed
         return None, (f"spec.expirationSeconds: Invalid value: {expiration_seconds}: "
                       "may not specify a duration larger than 2^32 seconds")
-    sa = state.get(ObjectRef("ServiceAccount", namespace, name))
-    if sa is None:
-        return None, f'serviceaccounts "{name}" not found'
     if not pod:
         return BoundToken(namespace, name, sa.metadata.uid), ""
     bound = state.get(ObjectRef("Pod", namespace, pod))

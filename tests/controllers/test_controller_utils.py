@@ -197,3 +197,48 @@ def test_less_is_antisymmetric(a, b, ra, rb, cost, log):
     ranked = ActivePodsWithRanks((a, b), (ra, rb), NOW, pod_deletion_cost=cost, logarithmic_scale_down=log)
     assert not (ranked.less(0, 1) and ranked.less(1, 0))
     assert ranked.compare(0, 1) == -ranked.compare(1, 0)
+
+
+# -- rule 7 with sidecar containers (review against v1.35: compareMaxContainerRestarts) ----------
+def _with_sidecar_restarts(p, regular, sidecar):
+    return Pod(p.metadata, p.spec, PodStatus(p.status.phase, p.status.conditions, restart_count=regular,
+                                             sidecar_restart_count=sidecar))
+
+
+@pytest.mark.parametrize("lesser,greater", [
+    pytest.param(_with_sidecar_restarts(READY_NOW, 0, 5), _with_sidecar_restarts(READY_NOW, 0, 1),
+                 id="compareMaxContainerRestarts/equal regular restarts: more sidecar restarts first"),
+    pytest.param(_with_sidecar_restarts(READY_NOW, 2, 0), _with_sidecar_restarts(READY_NOW, 1, 100),
+                 id="compareMaxContainerRestarts/regular restarts decide before sidecar restarts"),
+])
+def test_sidecar_restarts_break_ties_of_regular_restarts(lesser, greater):
+    ranked = ActivePodsWithRanks((lesser, greater), (1, 1), NOW)
+    assert ranked.less(0, 1) and not ranked.less(1, 0)
+
+
+def test_equal_regular_and_sidecar_restarts_fall_through_to_creation_time():
+    a = _with_sidecar_restarts(READY_NOW, 1, 1)
+    assert compare(a, 1, a, 1, now=NOW) == 0
+
+
+def test_loader_reads_sidecar_restart_counts_only_for_sidecars():
+    import io
+
+    from kmodel.manifests import load
+
+    text = """
+apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: default}
+spec:
+  initContainers:
+  - {name: init, image: busybox}
+  - {name: proxy, image: envoy, restartPolicy: Always}
+  containers: [{name: app, image: nginx}]
+status:
+  phase: Running
+  containerStatuses: [{name: app, restartCount: 2}]
+  initContainerStatuses: [{name: init, restartCount: 7}, {name: proxy, restartCount: 4}]
+"""
+    pods = [o for o in load(["-"], stdin=io.StringIO(text)).objects if getattr(o, "kind", "") == "Pod"]
+    assert (pods[0].status.restart_count, pods[0].status.sidecar_restart_count) == (2, 4)

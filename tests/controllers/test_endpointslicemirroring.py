@@ -320,6 +320,20 @@ def test_address_to_endpoint():
     assert kind == "IPv4"
 
 
+@pytest.mark.parametrize("ip,address,kind", [
+    ("010.001.002.003", "10.1.2.3", "IPv4"),        # Go 1.16 ParseIP: leading zeros are decimal
+    ("::ffff:10.1.2.3", "10.1.2.3", "IPv4"),        # IPv4-mapped: To4() != nil
+    ("2001:DB8::0001", "2001:db8::1", "IPv6"),      # re-stringified in canonical form
+    ("fe80::1%eth0", None, None),                   # a zone is no IP for ParseIP
+    ("256.1.2.3", None, None),
+], ids=["addressToEndpoint/ParseIPSloppy leading zeros", "addressToEndpoint/IPv4-mapped IPv6",
+        "addressToEndpoint/canonical IPv6", "addressToEndpoint/zone refused", "addressToEndpoint/out of range"])
+def test_address_to_endpoint_parses_sloppily(ip, address, kind):
+    """``addressToEndpoint`` parses with ``netutils.ParseIPSloppy`` and writes ``ip.String()``."""
+    e, got = address_to_endpoint(EndpointAddress(ip), True)
+    assert (e.addresses[0] if e else None, got) == (address, kind)
+
+
 # --- behaviour in the model ------------------------------------------------------------------
 
 

@@ -538,3 +538,62 @@ def test_replica_recommendation_scales_down_at_once_with_a_zero_window():
     assert replica_recommendation(min_replicas=1, max_replicas=10, current_replicas=4, utilization=10, metrics=m) == 4
     assert replica_recommendation(min_replicas=1, max_replicas=10, current_replicas=4, utilization=10, metrics=m,
                                   behavior=b) == 1
+
+
+# -- review against v1.35 (replica_calculator.go) -------------------------------------------------
+@pytest.mark.parametrize("current,target,pods,levels,expected", [
+    # calcPlainMetricReplicas: at a usage ratio of exactly 1, missing pods are not filled in
+    # (upstream fills them only when the ratio is below or above 1): no change.
+    (2, 20000, _pods(2), [20000], 2),
+    # calcPlainMetricReplicas: filling missing pods at the target would leave a ratio below 1 but
+    # more replicas than now (the count of metrics reverses the direction): no change.
+    (1, 10000, _pods(3), [5000], 1),
+    # The same guard on a scale-up: missing pods at 0 keep the ratio above 1 with fewer replicas.
+    (5, 10000, _pods(3), [40000], 5),
+], ids=["calcPlainMetricReplicas/missing pods at a ratio of 1",
+        "calcPlainMetricReplicas/metrics length would reverse a scale-down",
+        "calcPlainMetricReplicas/metrics length would reverse a scale-up"])
+def test_plain_path_missing_pods_follow_v1_35(current, target, pods, levels, expected):
+    assert get_raw_resource_replicas(current, target, pods, _levels(levels), resource="")[0] == expected
+
+
+def test_get_resource_replicas_no_ready_metrics_before_requests():
+    """``GetResourceReplicas`` reports "did not receive metrics" before it reads the requests:
+    every sampled pod unready and one pod without a request gives the metrics error."""
+    pods = [PodSample("p0", ready=False, request=1000), PodSample("p1", request=None)]
+    with pytest.raises(MetricError, match="did not receive metrics"):
+        get_resource_replicas(2, 50, pods, {"p0": 500})
+
+
+def test_ready_unknown_pod_counts_as_ready_for_cpu():
+    """``groupPods`` counts a pod unready for CPU only with no Ready condition or
+    ``Ready=False``: a ``Ready=Unknown`` pod's sample is used (here it drives a scale-up that
+    an unready pod, counted at 0 on a scale-up, would have damped)."""
+    w = _world(2, percent=90)
+    pod = w.cluster.get(ObjectRef("Pod", "default", "web-1"))
+    unknown = replace(pod, status=replace(pod.status, conditions=(PodCondition("Ready", "Unknown"),)))
+    w = World(w.cluster.with_(unknown), w.env)
+    assert _replicas(_sync(w)) == 4
+    false = replace(pod, status=replace(pod.status, conditions=(PodCondition("Ready", "False"),)))
+    w = World(w.cluster.with_(false), w.env)
+    assert _replicas(_sync(w)) == 2    # the unready pod at 0%: 45% of 50%, within the tolerance
+
+
+@pytest.mark.parametrize("up,down,expected", [
+    (None, None, 2),                              # 52% of 50%: ratio 1.04, inside the default 10%
+    ("0.01", None, 3),                            # behavior.scaleUp.tolerance 1%: scale up
+    (None, "0.01", 2),                            # only scaleDown's tolerance is narrowed: no change
+], ids=["HPAConfigurableTolerance/default", "HPAConfigurableTolerance/scaleUp tolerance",
+        "HPAConfigurableTolerance/scaleDown tolerance does not apply upwards"])
+def test_tolerance_per_direction_through_the_sync(up, down, expected):
+    """The sync reads ``behavior.scaleUp.tolerance`` for a ratio above 1 and
+    ``behavior.scaleDown.tolerance`` for one below (``Tolerances.isWithin``)."""
+    from fractions import Fraction
+
+    def rules(t):
+        return HPAScalingRules(tolerance=None if t is None else Fraction(t))
+
+    behavior = HorizontalPodAutoscalerBehavior(rules(up), rules(down))
+    spec = HorizontalPodAutoscalerSpec(CrossVersionObjectReference("Deployment", "web"), 6, 2,
+                                       (cpu_utilization_metric(50),), behavior)
+    assert _replicas(_sync(_world(2, percent=52, hpa_spec=spec))) == expected

@@ -225,3 +225,34 @@ def test_eviction_budget_accounting(phase, ready, allowed, healthy, desired, sta
     assert after in (before, before - 1)
     if phase == "Running" and ready:
         assert after == before - 1 and new.get(PDB).status.disrupted_pods == ("foo",)
+
+
+# -- review against v1.35 (eviction.go) ---------------------------------------------------------
+def test_terminating_pod_still_gets_the_disruption_target_condition():
+    """TestEvictionIgnorePDB 'matching pdbs with no disruptions allowed, pod terminating':
+    canIgnorePDB lets it through, and addConditionAndDeletePod updates the pod with
+    DisruptionTarget=True (EvictionByEvictionAPI) before the delete, whatever its state."""
+    s = _state("Running", True, _pdb(0), deleting=True)
+    assert s.get(POD).metadata.deleting and s.get(POD).status.condition("DisruptionTarget") is None
+    new, resp = evict(s, POD)
+    assert resp.ok
+    assert new.get(POD).status.condition("DisruptionTarget") == PodCondition("DisruptionTarget", "True",
+                                                                              EVICTION_REASON)
+    assert new.get(PDB).status == s.get(PDB).status  # the budget is not touched
+
+
+@pytest.mark.parametrize("allowed,disrupted,message", [
+    pytest.param(-1, (), 'poddisruptionbudget.policy "foo" is forbidden: pdb disruptions allowed is negative',
+                 id="checkAndDecrement-negative disruptionsAllowed: 403 NewForbidden"),
+    pytest.param(1, tuple(f"p{i}" for i in range(2001)),
+                 'poddisruptionbudget.policy "foo" is forbidden: DisruptedPods map too big - too many evictions '
+                 "not confirmed by PDB controller",
+                 id="checkAndDecrement-more than MaxDisruptedPodSize entries: 403 NewForbidden"),
+])
+def test_check_and_decrement_forbidden(allowed, disrupted, message):
+    budget = _pdb(allowed)
+    budget = replace(budget, status=replace(budget.status, disrupted_pods=disrupted))
+    s = _state("Running", True, budget)
+    new, resp = evict(s, POD)
+    assert (resp.code, resp.reason, resp.message) == (403, "Forbidden", message)
+    assert new == s

@@ -31,6 +31,13 @@ REQUEST_CASES = [
     ("TokenREST.Create/pod runs as another account", {"name": "other", "pod": "web-1"},
      'cannot bind token for serviceaccount "other" to pod running with different serviceaccount name'),
     ("TokenREST.Create/bound to pod", {"pod": "web-1", "pod_uid": "pod-uid"}, ""),
+    # ValidateTokenRequest refuses ``> 1<<32``: 2^32 itself is valid, one more is not.
+    ("ValidateTokenRequest/exactly 2^32 seconds", {"expiration_seconds": 1 << 32}, ""),
+    ("ValidateTokenRequest/2^32 + 1 seconds", {"expiration_seconds": (1 << 32) + 1},
+     "may not specify a duration larger than 2^32 seconds"),
+    # TokenREST.Create looks the account up before it validates the request.
+    ("TokenREST.Create/missing account before validation", {"name": "ghost", "expiration_seconds": 60},
+     'serviceaccounts "ghost" not found'),
 ]
 
 
