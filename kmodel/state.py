@@ -1,7 +1,8 @@
 """``ClusterState``: the store (etcd) as an immutable value.
 
 Objects are kept per kind in tuples sorted by ``(namespace, name)``; a write copies only the
-tuple of the kind it touches, so successive states share almost everything. Equality and hash
+tuple of the kind it touches (found by binary search), so successive states share almost
+everything. Equality and hash
 ignore the store's ``revision`` (and objects' resource versions, see :mod:`kmodel.objects.meta`).
 
 Examples
@@ -18,8 +19,8 @@ True
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from kmodel.objects.meta import ObjectRef
 
@@ -51,6 +52,7 @@ CLUSTER_SCOPED_KINDS = frozenset({
 })
 
 _EMPTY: tuple[Any, ...] = ()
+T = TypeVar("T")
 
 
 def _key(obj: Any) -> tuple[str, str]:
@@ -61,12 +63,13 @@ def _key(obj: Any) -> tuple[str, str]:
 class ClusterState:
     """An immutable store of Kubernetes objects keyed by :class:`ObjectRef`."""
 
-    __slots__ = ("_kinds", "revision", "_hash")
+    __slots__ = ("_kinds", "revision", "_hash", "_derived")
 
     def __init__(self, kinds: dict[str, tuple[Any, ...]], revision: int = 0) -> None:
         self._kinds = kinds
         self.revision = revision
         self._hash = 0
+        self._derived: dict[Any, Any] | None = None
 
     @classmethod
     def empty(cls) -> ClusterState:
@@ -109,6 +112,28 @@ class ClusterState:
         order = [k for k in KINDS if k in self._kinds] + sorted(k for k in self._kinds if k not in KINDS)
         for kind in order:
             yield from self._kinds[kind]
+
+    def derived(self, fn: Callable[[ClusterState], T]) -> T:
+        """``fn(self)``, computed once per state object and kept with it (states are immutable).
+
+        For derived data several readers of one state need (the scheduler's snapshot is read by
+        the scheduler for each pending pod and by properties): ``fn`` must be a pure function of
+        the state, and its result must not be mutated. Not part of equality or hashing.
+
+        Examples
+        --------
+        >>> s = ClusterState.empty()
+        >>> s.derived(len) == 0 and s.derived(len) is s.derived(len)
+        True
+        """
+        cache = self._derived
+        if cache is None:
+            cache = self._derived = {}
+        try:
+            return cache[fn]  # type: ignore[no-any-return]
+        except KeyError:
+            value = cache[fn] = fn(self)
+            return value
 
     def kinds(self) -> tuple[str, ...]:
         return tuple(sorted(self._kinds))

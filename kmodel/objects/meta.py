@@ -2,7 +2,10 @@
 
 Every object kmodel keeps in a :class:`kmodel.state.ClusterState` is a frozen, slotted dataclass
 whose hash is computed once and cached, so a state that shares most objects with its parent is
-fingerprinted in time proportional to its number of objects, not their depth.
+fingerprinted in time proportional to its number of objects, not their depth. Records are built
+on every model step, so :func:`record` also writes each class a faster ``__init__`` (the slots
+filled through their descriptors) and a per-class :func:`replace`, both equivalent to what
+:mod:`dataclasses` writes (``tests/objects/test_meta_records.py`` checks every record class).
 
 Abstractions:
 
@@ -53,6 +56,7 @@ def record(cls: type[T]) -> type[T]:
     repr=False, compare=False)`` to hold the cache. Equality compares cached hashes first, so
     telling two different objects apart is cheap; the hash is needed anyway for fingerprints.
     """
+    own_init = "__init__" in cls.__dict__  # a class's own __init__ is kept, as dataclass keeps it
     cls = dataclass(frozen=True, slots=True)(cls)  # type: ignore[assignment]
     fields = dataclasses.fields(cls)  # type: ignore[arg-type]
     compared = attrgetter(*[f.name for f in fields if f.compare])
@@ -76,7 +80,7 @@ def record(cls: type[T]) -> type[T]:
             return False
         return bool(compared(self) == compared(other))
 
-    fast_init = _initializer(cls, fields)
+    fast_init = None if own_init else _initializer(cls, fields)
     if fast_init is not None:
         cls.__init__ = fast_init  # type: ignore[misc]
     cls.__hash__ = __hash__  # type: ignore[assignment]

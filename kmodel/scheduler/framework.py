@@ -149,6 +149,7 @@ class Snapshot(dict):  # type: ignore[type-arg]
         self.nominated = tuple(nominated)
         self.cache: dict[Any, Any] = {}
         self._with_affinity: list[tuple[Pod, NodeInfo]] | None = None
+        self._results: dict[tuple[int, int], tuple[Pod, Any, ScheduleResult]] = {}  # schedule_one's, own
 
     def replaced(self, infos: dict[str, NodeInfo]) -> Snapshot:
         """The same snapshot with some NodeInfos replaced (derived data is carried over)."""
@@ -182,7 +183,16 @@ def as_snapshot(infos: dict[str, NodeInfo]) -> Snapshot:
 
 
 def node_infos(state: ClusterState) -> Snapshot:
-    """The snapshot of ``state``: a :class:`NodeInfo` for every node, by node name."""
+    """The snapshot of ``state``: a :class:`NodeInfo` for every node, by node name.
+
+    Computed once per state (:meth:`ClusterState.derived`): the scheduler, the properties and
+    the checks only read snapshots (hypothetical placements go through :meth:`Snapshot.replaced`).
+    """
+    derived = getattr(state, "derived", None)
+    return derived(_node_infos) if derived is not None else _node_infos(state)
+
+
+def _node_infos(state: ClusterState) -> Snapshot:
     pods_by_node: dict[str, list[Pod]] = {}
     nominated = []
     for pod in state.list("Pod"):
@@ -443,9 +453,24 @@ def schedule_one(pod: Pod, infos: dict[str, NodeInfo], *,
     (('big',), '0/2 nodes are available: 1 Insufficient cpu.')
     """
     prof = profile if profile is not None else _default_profile()
-    filters = prof.filters if filters is None else filters
-    scorers = prof.scorers if scorers is None else scorers
     snapshot = as_snapshot(infos)
+    if filters is None and scorers is None and start == 0 and snapshot is infos:
+        # A pure function of (pod, snapshot, profile), all only read: asked again for the same
+        # objects (the scheduler and the pods-schedulable property, on one state's snapshot),
+        # answer again. Kept per snapshot (not in ``cache``, which replaced() copies share).
+        key = (id(pod), id(prof))
+        hit = snapshot._results.get(key)
+        if hit is not None and hit[0] is pod and hit[1] is prof:
+            return hit[2]
+        result = _schedule_one(pod, snapshot, prof.filters, prof.scorers, prof, 0)
+        snapshot._results[key] = (pod, prof, result)
+        return result
+    return _schedule_one(pod, snapshot, prof.filters if filters is None else filters,
+                         prof.scorers if scorers is None else scorers, prof, start)
+
+
+def _schedule_one(pod: Pod, snapshot: Snapshot, filters: Sequence[Any], scorers: Sequence[Any], prof: Any,
+                  start: int) -> ScheduleResult:
     cycle = CycleState()
     num_to_find = num_feasible_nodes_to_find(prof.percentage_of_nodes_to_score, len(snapshot))
     feasible, diagnosis, pre_msg = run_filters(pod, snapshot, filters=filters, start=start,
