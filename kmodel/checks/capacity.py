@@ -767,11 +767,9 @@ def _losses(st: _State, kind: str) -> list[tuple[str, tuple[str, ...], _Verdict]
         for members in sorted(a.node_classes, key=lambda ms: _natural(ms[0])):
             todo.append((members[0], (members[0],)))
     else:
-        by_zone: dict[str, list[str]] = {}
-        for n in a.nodes:
-            z = dict(a.snapshot[n].node.metadata.labels).get(ZONE_LABEL)
-            if z is not None:
-                by_zone.setdefault(z, []).append(n)
+        from kmodel.smt.scheduling import nodes_by_zone
+
+        by_zone = nodes_by_zone(a)
         if len(by_zone) > 1:
             todo = [(z, tuple(ms)) for z, ms in sorted(by_zone.items())]
         else:

@@ -84,7 +84,18 @@ owner, so the garbage collector has nothing to do).
   smaller (the shop frontend: 1,787 states against 339,471).
 * **Counts.** The rollout runs at ``spec.replicas``, or, when an HPA owns the count and the
   manifest leaves it unset, at the HPA's ``minReplicas`` (the count the HPA raises a new
-  Deployment to). Rollouts at the other counts of the HPA's range are not explored.
+  Deployment to); for a Deployment an HPA scales, also at the HPA's ``maxReplicas`` (the count
+  where capacity runs out first). Every Deployment's first count is explored before any
+  ``maxReplicas``, so the extra counts spend only what :data:`BUDGET` leaves, each within
+  :data:`EXTRA_MAX_STATES` (a fraction of :data:`MAX_STATES`: a healthy rollout at 6 or 10
+  replicas does not finish within 40,000 states, and a stuck one is found in a few dozen). A
+  ``maxReplicas`` at which the rollout's pods always fit (no placement constraint, and the
+  nodes that pass the filters hold ``2 * (maxReplicas + maxSurge)`` of its pods together) is not
+  explored: capacity cannot run out there, no note is given, and rollout-unavailable and
+  service-unreachable at that count are not claimed. A finding on an autoscaled Deployment
+  names its count ("at 6 replicas (the maxReplicas of HorizontalPodAutoscaler/x): ..."); a
+  check found at the first count is not repeated at ``maxReplicas``. Counts strictly inside
+  the range are not explored.
 * **Bounded and honest.** Breadth-first with symmetry, at most :data:`MAX_STATES` states and
   :data:`TIMEOUT` seconds per rollout and :data:`BUDGET` seconds for all of them; a cut search
   gives no finding but a note ("rollout of Deployment/x not decided within N states"), never a
@@ -122,7 +133,8 @@ attached.
 
 Abstracted away: other workloads' pods during an exploration (see above); upstream's
 ``percentageOfNodesToScore``; the EndpointSlice controller's lag; rollouts at counts other than
-``spec.replicas`` or the HPA's minimum; rollouts of StatefulSets, DaemonSets and Jobs; a new
+``spec.replicas``, the HPA's minimum and its maximum (and at a maximum where the pods always fit);
+rollouts of StatefulSets, DaemonSets and Jobs; a new
 image that fails to pull, start or become ready (the new pods behave as the old ones did); the
 time a rollout takes (``minReadySeconds`` and ``progressDeadlineSeconds`` are the model's
 abstract timers); for drains, nodes other than the first one running a selected pod; for the
@@ -158,14 +170,19 @@ from typing import Any
 from kmodel.checks import Check, Finding, Inventory, finding
 from kmodel.manifests import Document
 
-__all__ = ["BUDGET", "CHECKS", "MAX_STATES", "TIMEOUT", "blocking_counts", "disruptions_allowed", "dynamics_notes",
-           "next_image"]
+__all__ = ["BUDGET", "CHECKS", "EXTRA_MAX_STATES", "MAX_STATES", "TIMEOUT", "blocking_counts", "disruptions_allowed",
+           "dynamics_notes", "next_image"]
 
 #: Bounds of one rollout exploration (options ``explore_max_states`` and ``explore_timeout``),
 #: and of all rollout explorations of one input (option ``explore_budget``, seconds).
 MAX_STATES = 40_000
 TIMEOUT = 30.0
 BUDGET = 90.0
+#: Bound of a rollout explored at an HPA's ``maxReplicas`` besides the Deployment's own count
+#: (option ``explore_extra_max_states``): within :data:`MAX_STATES`, small enough that a healthy
+#: rollout (which a cut leaves a note, never a pass) costs about a second, large enough for the
+#: short traces of a stuck or unavailable one.
+EXTRA_MAX_STATES = 3_000
 
 _NS = "kmodel-workload-ns"
 _NAME = "kmodel-workload"
@@ -638,6 +655,7 @@ class _Analysis:
     memo: dict[str, _Outcome] = field(default_factory=dict)
     explored: int = 0
     reused: int = 0
+    fits: int = 0  # maxReplicas counts not explored: their pods always fit
     seconds: float = 0.0
 
 
@@ -796,9 +814,24 @@ def _explore(objects: list[Any], deployment: Any, services: list[Any], floor: tu
     return out
 
 
+def _rollout_counts(d: Any, doc: Document, hpa: Document | None) -> list[int]:
+    """The replica counts a Deployment's rollout is explored at: ``spec.replicas`` (the HPA's
+    ``minReplicas`` when an HPA owns the count and the manifest leaves it unset), then the HPA's
+    ``maxReplicas`` when it differs (the count where capacity runs out first)."""
+    replicas = d.spec.replicas if d.spec.replicas is not None else 1
+    if hpa is None:
+        return [replicas]
+    low, high = _bounds(hpa)
+    if doc.get("spec.replicas") is None:
+        replicas = low
+    return [replicas] if high == replicas else [replicas, high]
+
+
 def _rollout_scope(inv: Inventory, d: Any, doc: Document, hpa: Document | None,
-                   classes: list[list[Any]]) -> tuple[list[Any], Any, list[tuple[Any, Document]], tuple[int, str]] | None:
-    """The canonical objects of one Deployment's exploration, its Services and floor."""
+                   classes: list[list[Any]], count: int | None = None,
+                   ) -> tuple[list[Any], Any, list[tuple[Any, Document]], tuple[int, str]] | None:
+    """The canonical objects of one Deployment's exploration (at ``count`` replicas, by default
+    the first of :func:`_rollout_counts`), its Services and floor."""
     from kmodel.controllers import deployment_util as du
     from kmodel.objects.access import ServiceAccount
     from kmodel.objects.meta import Namespace, ObjectMeta, replace
@@ -806,6 +839,8 @@ def _rollout_scope(inv: Inventory, d: Any, doc: Document, hpa: Document | None,
     replicas = d.spec.replicas
     if hpa is not None and doc.get("spec.replicas") is None:
         replicas = _bounds(hpa)[0]
+    if count is not None:
+        replicas = count
     if (replicas if replicas is not None else 1) < 1 or d.spec.paused or not d.spec.template.spec.containers:
         return None
     meta = ObjectMeta(_NAME, _NS, labels=d.metadata.labels, annotations=d.metadata.annotations)
@@ -877,6 +912,38 @@ def _placement_free_node(d: Any, classes: Sequence[Sequence[Any]], pods: int) ->
     return None
 
 
+def _always_fits(d: Any, classes: Sequence[Sequence[Any]], pods: int) -> bool:
+    """Whether ``pods`` pods of ``d`` always find room on the nodes: placement cannot matter (as
+    for :func:`_placement_free_node`) and the nodes that pass the scheduler's filters hold, in
+    whole pods of its requests, at least ``pods`` of them together. The pods are alike, so each
+    node holds at most its share; while fewer than the sum are bound some node has room, and no
+    pod of the rollout can be pending (a pigeonhole argument, not an exploration)."""
+    from kmodel.api import Create, apply
+    from kmodel.objects.meta import ObjectMeta
+    from kmodel.objects.nodes import resource_get
+    from kmodel.objects.workloads import Pod, pod_requests
+    from kmodel.scheduler.framework import node_infos, schedule_one
+    from kmodel.state import ClusterState
+
+    spec = d.spec.template.spec
+    affinity = spec.affinity
+    if (affinity is not None and (affinity.pod_affinity is not None or affinity.pod_anti_affinity is not None)) \
+            or spec.topology_spread_constraints or spec.volumes \
+            or any(p.host_port for c in spec.containers + spec.init_containers for p in c.ports):
+        return False
+    requests = [(r, amount) for r, amount in pod_requests(spec) if amount > 0]
+    pod = Pod(ObjectMeta(f"{_NAME}-probe", _NS, labels=d.spec.template.labels), spec)
+    room = 0
+    for node in sorted((n for members in classes for n in members), key=lambda n: n.metadata.name):
+        state, _ = apply(ClusterState.empty(), Create(node))
+        if not schedule_one(pod, node_infos(state)).feasible:
+            continue
+        room += min((resource_get(node.status.allocatable, r) // amount for r, amount in requests), default=pods)
+        if room >= pods:
+            return True
+    return False
+
+
 def _as_admitted(obj: Any) -> Any:
     """``obj`` as the API server stores it (defaults applied: a rolling update's 25%/25%), or
     ``obj`` itself when it is refused."""
@@ -903,6 +970,8 @@ def _analysis(inv: Inventory, opts: dict[str, Any]) -> _Analysis:
     cached = inv.cache.get(_CACHE_KEY)
     if isinstance(cached, _Analysis):
         return cached
+    from kmodel.controllers import deployment_util as du
+
     st = _Analysis()
     inv.cache[_CACHE_KEY] = st
     loaded = inv.loaded
@@ -917,54 +986,82 @@ def _analysis(inv: Inventory, opts: dict[str, Any]) -> _Analysis:
         return st
     hpas = _hpas(inv)
     classes = _node_classes(nodes)
+    # Every Deployment at its own count first, then the HPAs' maxReplicas: the extra counts
+    # spend what budget is left and never take it from the first ones.
+    passes: list[list[tuple[Any, Document, Document | None, int, str]]] = [[], []]
     for d in deployments:
         ns = d.metadata.namespace or "default"
         doc = inv.find("Deployment", ns, d.metadata.name)
         if doc is None:
             continue
-        scope = _rollout_scope(inv, d, doc, hpas.get(("Deployment", ns, d.metadata.name)), classes)
-        if scope is None:
-            continue
-        objects, canon, services, floor = scope
-        key = repr((objects, floor))
-        outcome = st.memo.get(key)
-        budget = float(opts.get("explore_budget", BUDGET))
-        if outcome is None and st.seconds >= budget:
-            outcome = _Outcome(note=f"not explored: the exploration budget of {budget:g} s was spent")
-        elif outcome is None:
-            left = dict(opts, explore_timeout=min(float(opts.get("explore_timeout", TIMEOUT)), budget - st.seconds))
-            try:
-                outcome = _explore(objects, canon, [s for s, _ in services], floor, left)
-            except Exception as exc:  # the model refused an object: not this check's finding
-                from kmodel.errors import KmodelError
-
-                if not isinstance(exc, KmodelError):
-                    raise
-                outcome = _Outcome(note=f"not explored: the model refused it ({exc})")
-            st.memo[key] = outcome
-            st.explored += 1
-            st.seconds += outcome.seconds
-        else:
-            st.reused += 1
-        names = [(f"{_SERVICE}{i}", sdoc.name) for i, (_, sdoc) in sorted(enumerate(services), reverse=True)]
-        names += [(_NS, ns), (_NAME, d.metadata.name)]
-        if outcome.note:
-            st.notes.append(f"rollout of Deployment/{ns}/{d.metadata.name} {_rename(outcome.note, names)}")
-        if outcome.stuck:
-            message, trace = _rename(outcome.stuck, names)
-            st.findings.setdefault(ROLLOUT_STUCK.id, []).append(
-                _with_trace(finding(ROLLOUT_STUCK, doc, message, _strategy_field(doc)), trace))
-        if outcome.unavailable:
-            message, trace = _rename(outcome.unavailable, names)
-            st.findings.setdefault(ROLLOUT_UNAVAILABLE.id, []).append(
-                _with_trace(finding(ROLLOUT_UNAVAILABLE, doc, message, _strategy_field(doc)), trace))
-        for i, (s, sdoc) in enumerate(services):
-            hit = outcome.unreachable.get(f"{_SERVICE}{i}")
-            if hit:
-                message, trace = _rename(hit, names)
-                st.findings.setdefault(SERVICE_UNREACHABLE.id, []).append(
-                    _with_trace(finding(SERVICE_UNREACHABLE, sdoc, message, "spec.selector"), trace))
+        hpa = hpas.get(("Deployment", ns, d.metadata.name))
+        for i, count in enumerate(_rollout_counts(d, doc, hpa)):
+            which = ("its spec.replicas" if i == 0 and doc.get("spec.replicas") is not None else
+                     f"the {'maxReplicas' if i else 'minReplicas'} of HorizontalPodAutoscaler/{hpa.name}"
+                     if hpa is not None else "")
+            where = f" at {count} replica{'s' if count != 1 else ''} ({which})" if hpa is not None else ""
+            passes[i].append((d, doc, hpa, count, where))
+    extra = dict(opts, explore_max_states=min(int(opts.get("explore_max_states", MAX_STATES)),
+                                              int(opts.get("explore_extra_max_states", EXTRA_MAX_STATES))))
+    for i, batch in enumerate(passes):
+        for d, doc, hpa, count, where in batch:
+            scope = _rollout_scope(inv, d, doc, hpa, classes, count)
+            if scope is None:
+                continue
+            if i and _always_fits(scope[1], classes, 2 * (count + du.max_surge(_as_admitted(scope[1])))):
+                st.fits += 1  # capacity cannot run out at this count: nothing to explore there
+                continue
+            _run_rollout(inv, st, extra if i else opts, d, doc, scope, where)
     return st
+
+
+def _run_rollout(inv: Inventory, st: _Analysis, opts: dict[str, Any], d: Any, doc: Document,
+                 scope: tuple[list[Any], Any, list[tuple[Any, Document]], tuple[int, str]], where: str) -> None:
+    """Explore (or reuse) one rollout and record its findings and notes; ``where`` names the
+    replica count for an autoscaled Deployment (empty otherwise). A check already found for this
+    Deployment at another count is not repeated."""
+    ns = d.metadata.namespace or "default"
+    objects, canon, services, floor = scope
+    key = repr((objects, floor))
+    outcome = st.memo.get(key)
+    budget = float(opts.get("explore_budget", BUDGET))
+    if outcome is None and st.seconds >= budget:
+        outcome = _Outcome(note=f"not explored: the exploration budget of {budget:g} s was spent")
+    elif outcome is None:
+        left = dict(opts, explore_timeout=min(float(opts.get("explore_timeout", TIMEOUT)), budget - st.seconds))
+        try:
+            outcome = _explore(objects, canon, [s for s, _ in services], floor, left)
+        except Exception as exc:  # the model refused an object: not this check's finding
+            from kmodel.errors import KmodelError
+
+            if not isinstance(exc, KmodelError):
+                raise
+            outcome = _Outcome(note=f"not explored: the model refused it ({exc})")
+        st.memo[key] = outcome
+        st.explored += 1
+        st.seconds += outcome.seconds
+    else:
+        st.reused += 1
+    names = [(f"{_SERVICE}{i}", sdoc.name) for i, (_, sdoc) in sorted(enumerate(services), reverse=True)]
+    names += [(_NS, ns), (_NAME, d.metadata.name)]
+    if outcome.note:
+        st.notes.append(f"rollout of Deployment/{ns}/{d.metadata.name}{where} {_rename(outcome.note, names)}")
+
+    def add(check: Check, on: Document, hit: tuple[str, tuple[dict[str, Any], ...]], path: str) -> None:
+        message, trace = _rename(hit, names)
+        f = finding(check, on, f"{where.strip()}: {message}" if where else message, path)
+        found = st.findings.setdefault(check.id, [])
+        if all(g.object != f.object for g in found):  # the first count it happens at
+            found.append(_with_trace(f, trace))
+
+    if outcome.stuck:
+        add(ROLLOUT_STUCK, doc, outcome.stuck, _strategy_field(doc))
+    if outcome.unavailable:
+        add(ROLLOUT_UNAVAILABLE, doc, outcome.unavailable, _strategy_field(doc))
+    for i, (_, sdoc) in enumerate(services):
+        hit = outcome.unreachable.get(f"{_SERVICE}{i}")
+        if hit:
+            add(SERVICE_UNREACHABLE, sdoc, hit, "spec.selector")
 
 
 def _strategy_field(doc: Document) -> str:
@@ -1001,7 +1098,9 @@ ROLLOUT_STUCK = Check(
     "state where nothing is left to do and the rollout is incomplete (typically a surge pod that "
     "fits no node while maxUnavailable is 0 forbids removing an old pod first: a full node, or "
     "required anti-affinity with every node occupied), the rollout hangs until its progress "
-    "deadline. The finding gives the reason and the shortest trace to the stuck state.",
+    "deadline. The finding gives the reason and the shortest trace to the stuck state. A "
+    "Deployment scaled by a HorizontalPodAutoscaler is also explored at its maxReplicas (unless "
+    "its pods always fit there), and the finding names the replica count.",
     "# 3 nodes; required podAntiAffinity on kubernetes.io/hostname\n"
     "kind: Deployment\nspec:\n  replicas: 3\n  strategy: {rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}",
     "# the same, with room to replace one pod at a time\n"

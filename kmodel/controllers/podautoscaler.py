@@ -38,15 +38,26 @@ its kubelet; :mod:`kmodel.faults`); its usage is ``percent × request / 100`` mi
 pod without a CPU request). A workload without an entry, and every memory metric, has no
 samples: the metric fails as a metrics API with no data does. Pods are grouped as upstream's
 ``groupPods`` does: deleted or Failed pods are ignored, Pending pods are unready, pods without a
-sample are missing, Running pods with no Ready condition or with ``Ready=False`` are unready for
-CPU (a ``Ready=Unknown`` pod counts as ready, as upstream). Time is abstract: the model takes
-every pod to be inside its CPU initialization period with a fresh sample, so a ``Ready=False``
-pod is always unready, where upstream counts it ready (its sample used) once it is past the
-period (``--horizontal-pod-autoscaler-cpu-initialization-period``, 5 min) and had been Ready
-after the initial readiness delay (a long-running pod failing its readiness probe), and counts a
-``Ready=True`` pod unready while its sample predates its last transition. On a scale up, unready
-and missing pods count as using nothing; on a scale down, missing pods count as using
-``max(100, target)`` percent of their request and unready ones are left out.
+sample are missing, and a Running pod with a sample is unready for CPU by upstream's timing rule
+(:func:`cpu_unready`): without a Ready condition always; inside its CPU initialization period
+(``--horizontal-pod-autoscaler-cpu-initialization-period``, 5 min) when ``Ready=False`` or its
+sample is less than one metric window younger than the condition's last transition; after it
+only when ``Ready=False`` and that transition came within the initial readiness delay
+(``--horizontal-pod-autoscaler-initial-readiness-delay``, 30 s) of its start (it never was Ready;
+a ``Ready=Unknown`` pod counts as ready, as upstream). **The model has no start, transition or
+sample times, so where the answer depends on them the sync branches** (:func:`readiness_answers`):
+a ``Ready=False`` pod is unready (inside the period, or never Ready) or counted (past the period
+after having been Ready: a long-running pod failing its readiness probe), and ``reconcile``
+returns one alternative request tuple per distinct outcome (the "unready" reading first; pods
+with equal requests and samples are interchangeable, so readings differ in how many of each
+such class are unready, not which). A Ready pod's sample counts: the model takes samples to be
+fresh (one window after the last transition); ``reconcile(..., stale_samples=True)`` also
+explores the reading where a Ready pod inside its period is unready, but the bundled controller
+does not (it would multiply the HPA specs' state spaces about threefold, past the suite's budget).
+The branching over-approximates in one place: a ``Ready=False`` pod that never was Ready (gated
+by a readiness probe since its start) may be counted, where upstream never counts it. On a
+scale up, unready and missing pods count as using nothing; on a scale down, missing pods count
+as using ``max(100, target)`` percent of their request and unready ones are left out.
 
 **Time is abstract.** Upstream's windows and policy periods compare timestamps; the model keeps
 one abstract clock with two readings: entries recorded since the windows last passed are
@@ -64,8 +75,9 @@ history is bounded and the state space finite. So "the last five minutes" is "si
 Abstracted: conditions' messages and times, ``lastScaleTime``, events, the selector check of
 ``validateAndParseSelector`` (two HPAs on one target are not refused), ``Object``, ``Pods``,
 ``External`` and ``ContainerResource`` metrics (reported as not modelled: they fail, see step
-3), pod-level resources, the readiness delay (``--horizontal-pod-autoscaler-initial-readiness-
-delay``), and a controller restart (which loses the histories).
+3), pod-level resources, ``status.startTime`` (a Running pod is taken to have one; upstream counts
+a pod without it unready), the pods' and samples' times (explored as alternatives, above), and
+a controller restart (which loses the histories).
 
 Upstream: ``pkg/controller/podautoscaler/horizontal.go`` (``reconcileAutoscaler``,
 ``computeReplicasForMetrics``, ``stabilizeRecommendation``, ``normalizeDesiredReplicas``,
@@ -111,8 +123,8 @@ from kmodel.objects.meta import ObjectRef, replace
 from kmodel.objects.workloads import Pod
 from kmodel.state import ClusterState
 
-__all__ = ["reconcile", "keys", "window_keys", "window_expires", "replica_recommendation", "PodSample",
-           "MetricError", "group_pods", "get_resource_replicas", "get_raw_resource_replicas",
+__all__ = ["reconcile", "sync", "keys", "window_keys", "window_expires", "replica_recommendation", "PodSample",
+           "MetricError", "ReadinessTimes", "cpu_unready", "readiness_answers", "group_pods", "get_resource_replicas", "get_raw_resource_replicas",
            "get_resource_utilization_ratio", "get_metric_usage_ratio", "stabilize_recommendation",
            "normalize_desired_replicas", "convert_desired_replicas_with_rules", "calculate_scale_up_limit",
            "normalize_desired_replicas_with_behaviors",
@@ -124,6 +136,10 @@ __all__ = ["reconcile", "keys", "window_keys", "window_expires", "replica_recomm
 DOWNSCALE_STABILIZATION_WINDOW = 300
 SCALE_UP_LIMIT_FACTOR = 2.0
 SCALE_UP_LIMIT_MINIMUM = 4.0
+#: ``--horizontal-pod-autoscaler-cpu-initialization-period`` (seconds).
+CPU_INITIALIZATION_PERIOD = 300
+#: ``--horizontal-pod-autoscaler-initial-readiness-delay`` (seconds).
+DELAY_OF_INITIAL_READINESS_STATUS = 30
 #: The age of an entry after a ``window-expires`` step: older than every window and period.
 OLD = 10**9
 _MAX_INT32 = 2**31 - 1
@@ -147,23 +163,94 @@ class Tolerances:
 
 
 @dataclass(frozen=True)
+class ReadinessTimes:
+    """The times ``groupPods`` compares, in seconds on one clock: ``now``, the pod's
+    ``status.startTime`` (``None``: unset), its Ready condition's ``lastTransitionTime``, and its
+    metric sample's ``Timestamp`` and ``Window``."""
+
+    now: int
+    start: int | None
+    transition: int = 0
+    sample: int = 0
+    window: int = 60
+
+
+@dataclass(frozen=True)
 class PodSample:
-    """What the replica calculator reads of a pod: its phase, whether ``groupPods`` may count it
-    ready for CPU (``False``: no Ready condition or ``Ready=False``; a ``Ready=Unknown`` pod
-    counts as ready, upstream only refuses ``ConditionFalse``), whether it is being deleted, and
-    its request of the metric's resource (``None``: a container has none)."""
+    """What the replica calculator reads of a pod: its phase, its Ready condition (``None``: none;
+    ``False``: ``Ready=False``; ``True``: ``True`` or ``Unknown``, as upstream only tests for
+    ``ConditionFalse``), whether it is being deleted, its request of the metric's resource
+    (``None``: a container has none), and the times of :class:`ReadinessTimes`.
+
+    Without ``times`` (the model has no clock), ``ready`` is the answer itself: ``False`` counts
+    the pod unready for CPU, ``True`` counts its sample; the sync explores both answers where
+    upstream's depends on times (:func:`readiness_answers`)."""
 
     name: str
     phase: str = "Running"
     ready: bool | None = True
     deleting: bool = False
     request: int | None = None
+    times: ReadinessTimes | None = None
 
 
-def group_pods(pods: Sequence[PodSample], metrics: Mapping[str, int], resource: str,
+def cpu_unready(ready: bool | None, times: ReadinessTimes | None, *,
+                cpu_initialization_period: int = CPU_INITIALIZATION_PERIOD,
+                delay_of_initial_readiness_status: int = DELAY_OF_INITIAL_READINESS_STATUS) -> bool:
+    """``groupPods``' readiness rule for a Running CPU pod with a sample: is it unready?
+
+    No Ready condition or no start time: unready. Inside the CPU initialization period: unready
+    when ``Ready=False`` or when the sample was taken less than one metric window after the last
+    transition. After it: unready only when ``Ready=False`` and the last transition came within
+    the initial readiness delay of the start (it has never been Ready). Without ``times`` the
+    answer is ``ready`` itself (see :class:`PodSample`).
+
+    >>> cpu_unready(True, ReadinessTimes(now=60, start=0, transition=30, sample=60, window=60))
+    True
+    >>> cpu_unready(False, ReadinessTimes(now=600, start=0, transition=60, sample=600))
+    False
+    """
+    if ready is None:
+        return True
+    if times is None:
+        return not ready
+    if times.start is None:
+        return True
+    if times.start + cpu_initialization_period > times.now:
+        return ready is False or times.sample < times.transition + times.window
+    return ready is False and times.start + delay_of_initial_readiness_status > times.transition
+
+
+def readiness_answers(ready: bool | None, *, stale_samples: bool = False) -> tuple[bool, ...]:
+    """The answers of :func:`cpu_unready` (unready?) the model cannot tell apart without times,
+    the model's default answer first.
+
+    A pod without a Ready condition is always unready. A ``Ready=False`` pod is unready inside
+    the initialization period, but counts after it if it became ``False`` later than the initial
+    readiness delay after its start (it had been Ready: a long-running pod failing its probe):
+    both answers. A Ready pod counts, except inside the initialization period while its sample
+    is less than one metric window younger than its last transition: with ``stale_samples``
+    both answers, by default only "counts" (the model takes samples to be fresh; see the module
+    docstring).
+
+    >>> readiness_answers(False), readiness_answers(True), readiness_answers(None)
+    ((True, False), (False,), (True,))
+    >>> readiness_answers(True, stale_samples=True)
+    (False, True)
+    """
+    if ready is None:
+        return (True,)
+    if ready is False:
+        return (True, False)
+    return (False, True) if stale_samples else (False,)
+
+
+def group_pods(pods: Sequence[PodSample], metrics: Mapping[str, int], resource: str, *,
+               cpu_initialization_period: int = CPU_INITIALIZATION_PERIOD,
+               delay_of_initial_readiness_status: int = DELAY_OF_INITIAL_READINESS_STATUS,
                ) -> tuple[int, set[str], set[str], set[str]]:
-    """``groupPods``: (ready count, unready, missing, ignored) pod names; see the module
-    docstring for the readiness abstraction."""
+    """``groupPods``: (ready count, unready, missing, ignored) pod names; a Running pod with a
+    sample is unready for CPU as :func:`cpu_unready` says."""
     ready = 0
     unready: set[str] = set()
     missing: set[str] = set()
@@ -178,7 +265,8 @@ def group_pods(pods: Sequence[PodSample], metrics: Mapping[str, int], resource: 
         if p.name not in metrics:
             missing.add(p.name)
             continue
-        if resource == "cpu" and not p.ready:  # no Ready condition, or Ready=False (not Unknown)
+        if resource == "cpu" and cpu_unready(p.ready, p.times, cpu_initialization_period=cpu_initialization_period,
+                                             delay_of_initial_readiness_status=delay_of_initial_readiness_status):
             unready.add(p.name)
             continue
         ready += 1
@@ -506,8 +594,10 @@ def _cpu_request(pod: Pod) -> int | None:
 
 
 def _samples(state: ClusterState, env: Any, hpa: HorizontalPodAutoscaler, target: Any,
-             resource: str) -> tuple[list[PodSample], dict[str, int]]:
-    """The target's pods as the calculator reads them, and their metric samples."""
+             resource: str, unready: frozenset[str] | None = None) -> tuple[list[PodSample], dict[str, int]]:
+    """The target's pods as the calculator reads them, and their metric samples. ``unready``:
+    the pods with a Ready condition this reading counts unready for CPU (the others are counted;
+    ``None``: the model's answer without times, :func:`readiness_answers`)."""
     from kmodel.faults import reachable
 
     selector = target.spec.selector
@@ -519,6 +609,8 @@ def _samples(state: ClusterState, env: Any, hpa: HorizontalPodAutoscaler, target
         request = _cpu_request(p) if resource == "cpu" else None
         cond = p.status.condition("Ready")
         ready = None if cond is None else cond.status != "False"  # groupPods refuses only False
+        if ready is not None and unready is not None:
+            ready = p.name not in unready
         samples.append(PodSample(p.name, p.status.phase, ready, p.metadata.deleting, request))
         if percent is not None and p.status.phase == "Running" and p.spec.node_name \
                 and reachable(env, p.spec.node_name):
@@ -527,11 +619,11 @@ def _samples(state: ClusterState, env: Any, hpa: HorizontalPodAutoscaler, target
 
 
 def _metric_proposal(state: ClusterState, env: Any, hpa: HorizontalPodAutoscaler, target: Any, metric: MetricSpec,
-                     current: int) -> tuple[int, MetricStatus]:
+                     current: int, unready: frozenset[str] | None = None) -> tuple[int, MetricStatus]:
     if not metric.modelled:
         raise MetricError(f"{metric.type} metric {metric.name or '(unnamed)'} is not modelled by kmodel")
     assert metric.target is not None
-    pods, samples = _samples(state, env, hpa, target, metric.name)
+    pods, samples = _samples(state, env, hpa, target, metric.name, unready)
     tol = _tolerances(hpa)
     if metric.target.type == "Utilization":
         if metric.target.average_utilization is None:
@@ -568,9 +660,61 @@ def _with_recommendation(recs: tuple[int, ...], value: int) -> tuple[int, ...]:
     return (min(values), max(values)) if min(values) != max(values) else (value,)
 
 
-def reconcile(world: Any, key: ObjectRef) -> tuple[Request, ...]:
+def _readings(state: ClusterState, env: Any, hpa: HorizontalPodAutoscaler,
+              stale_samples: bool = False) -> list[frozenset[str] | None]:
+    """The sets of pods one sync may count unready for CPU, the model's answer without times
+    (``None``) first. Only the pods whose answer depends on times branch
+    (:func:`readiness_answers`); pods with the same request and sample are interchangeable in
+    the calculation (only sums and counts are read), so a reading picks how many of each such
+    class are unready, not which."""
+    target = _target(state, hpa)
+    if target is None or not any(m.modelled and m.name == "cpu" for m in hpa.spec.metrics):
+        return [None]
+    pods, samples = _samples(state, env, hpa, target, "cpu")
+    classes: dict[tuple[int | None, int], list[str]] = {}
+    for p in pods:
+        if p.deleting or p.phase != "Running" or p.name not in samples or len(
+                readiness_answers(p.ready, stale_samples=stale_samples)) < 2:
+            continue
+        classes.setdefault((p.request, samples[p.name]), []).append(p.name)
+    if not classes:
+        return [None]
+    groups = [sorted(names) for _, names in sorted(classes.items(), key=lambda kv: (kv[0][0] or 0, kv[0][1]))]
+    readings: list[frozenset[str] | None] = [None]
+    counts: list[tuple[int, ...]] = [()]
+    for names in groups:
+        counts = [c + (k,) for c in counts for k in range(len(names) + 1)]
+    for c in counts:
+        readings.append(frozenset(n for names, k in zip(groups, c) for n in names[:k]))
+    return readings
+
+
+def reconcile(world: Any, key: ObjectRef, *, stale_samples: bool = False,
+              ) -> tuple[Request, ...] | tuple[tuple[Request, ...], ...]:
     """The requests of one ``reconcileAutoscaler`` for the HPA at ``key`` (see the module
-    docstring); ``world`` is a :class:`kmodel.cluster.World` (or a store: no metrics)."""
+    docstring), or, when the pods' CPU readiness depends on times the model does not have, a
+    tuple of the distinct alternative request tuples (the model's answer without times first);
+    ``world`` is a :class:`kmodel.cluster.World` (or a store: no metrics). ``stale_samples``:
+    Ready pods may also be unready (:func:`readiness_answers`); off in the bundled controller
+    (``functools.partial(reconcile, stale_samples=True)`` in a custom
+    :class:`kmodel.cluster.Controller` turns it on)."""
+    state = getattr(world, "cluster", world)
+    env = getattr(world, "env", None)
+    hpa = state.get(key)
+    if hpa is None or hpa.metadata.deleting:
+        return ()
+    outcomes: list[tuple[Request, ...]] = []
+    for unready in _readings(state, env, hpa, stale_samples):
+        reqs = sync(world, key, unready)
+        if reqs not in outcomes:
+            outcomes.append(reqs)
+    return outcomes[0] if len(outcomes) == 1 else tuple(outcomes)
+
+
+def sync(world: Any, key: ObjectRef, unready: frozenset[str] | None = None) -> tuple[Request, ...]:
+    """The requests of one ``reconcileAutoscaler`` under one reading of the pods' CPU
+    readiness: the pods with a Ready condition in ``unready`` are unready, the others counted
+    (``None``: ``Ready=False`` pods unready, the others counted)."""
     state = getattr(world, "cluster", world)
     env = getattr(world, "env", None)
     hpa = state.get(key)
@@ -605,7 +749,7 @@ def reconcile(world: Any, key: ObjectRef) -> tuple[Request, ...]:
         first_failure = ""
         for metric in hpa.spec.metrics:
             try:
-                replicas, st = _metric_proposal(state, env, hpa, target, metric, current)
+                replicas, st = _metric_proposal(state, env, hpa, target, metric, current, unready)
             except MetricError:
                 invalid += 1
                 first_failure = first_failure or _FAILED_REASON.get(metric.type, "FailedGetResourceMetric")
@@ -722,7 +866,7 @@ def replica_recommendation(*, min_replicas: int | None, max_replicas: int, curre
         CrossVersionObjectReference("ReplicaSet", "target"), max_replicas, min_replicas, tuple(metrics), behavior))
     state = ClusterState.of([Namespace(ObjectMeta("default")), rs, hpa, *pods])
     world = World(state, Env(cpu_utilization=(("default/target", utilization),)))
-    for req in reconcile(world, hpa.ref):
+    for req in sync(world, hpa.ref):  # the pods' samples all count (Ready long enough)
         if isinstance(req, Update):
             return int(req.obj.spec.replicas)
     return current_replicas

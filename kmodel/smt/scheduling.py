@@ -670,6 +670,16 @@ class ToleranceResult:
         return max(bad, key=lambda r: (r.result.pending - r.result.placeable, r.name))
 
 
+def nodes_by_zone(a: Analysis) -> dict[str, list[str]]:
+    """The analysed nodes per ``topology.kubernetes.io/zone`` (nodes without the label left out)."""
+    by_zone: dict[str, list[str]] = {}
+    for n in a.nodes:
+        z = dict(a.snapshot[n].node.metadata.labels).get(ZONE_LABEL)
+        if z is not None:
+            by_zone.setdefault(z, []).append(n)
+    return by_zone
+
+
 def failure_tolerance(problem: Problem, *, backend: str = "auto", timeout: float = 60.0,
                       zones: bool = True, nodes: bool = True, workers: int = 1) -> ToleranceResult:
     """Feasibility after losing each node (one per class of interchangeable nodes) and each zone."""
@@ -685,11 +695,7 @@ def failure_tolerance(problem: Problem, *, backend: str = "auto", timeout: float
             node_results.append(LossResult("node", label, (name,), r))
     zone_results = []
     if zones:
-        by_zone: dict[str, list[str]] = {}
-        for n in a.nodes:
-            z = dict(a.snapshot[n].node.metadata.labels).get(ZONE_LABEL)
-            if z is not None:
-                by_zone.setdefault(z, []).append(n)
+        by_zone = nodes_by_zone(a)
         if len(by_zone) > 1:
             for z, members in sorted(by_zone.items()):
                 r = feasibility(problem.without_nodes(members), backend=backend, timeout=timeout, workers=workers)

@@ -227,6 +227,47 @@ def test_identical_workloads_share_one_exploration(tmp_path):
     assert any("Deployment/team-a/web" in str(f.trace) for f in run.findings)
 
 
+def test_an_autoscaled_rollout_is_also_explored_at_max_replicas(tmp_path):
+    """Completes at minReplicas 2 (a surge pod fits beside 2 x 600m on 2 CPU), stuck at
+    maxReplicas 3: the finding names the count."""
+    strategy = "{rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}"
+    run = check(tmp_path, NODES % {"count": 1, "cpu": "2"}, deployment(replicas=None, strategy=strategy),
+                HPA.format(low=2, high=3), select=ROLLOUT)
+    (f,) = by_id(run, "rollout-stuck")
+    assert f.message.startswith("at 3 replicas (the maxReplicas of HorizontalPodAutoscaler/web): "
+                                "kubectl set image deployment/web main=example/web:1.0-next never finishes")
+    assert "Insufficient cpu" in f.message and not run.notes
+    assert run.inventory.cache["dynamics"].explored == 2
+    # the same at minReplicas 3: found at the first count only, said once
+    run = check(tmp_path, NODES % {"count": 1, "cpu": "2"}, deployment(replicas=None, strategy=strategy),
+                HPA.format(low=3, high=4), select=ROLLOUT)
+    (f,) = by_id(run, "rollout-stuck")
+    assert f.message.startswith("at 3 replicas (the minReplicas of HorizontalPodAutoscaler/web): ")
+
+
+def test_max_replicas_where_the_pods_always_fit_is_not_explored(tmp_path):
+    """2 x (6 + 2) pods of 100m fit on two nodes of 1 CPU: capacity cannot run out at 6."""
+    run = check(tmp_path, NODES % {"count": 2, "cpu": "1"}, deployment(replicas=None, cpu="100m"),
+                HPA.format(low=2, high=6), select=ROLLOUT)
+    st = run.inventory.cache["dynamics"]
+    assert not run.findings and not run.notes and (st.explored, st.fits) == (1, 1)
+
+
+def test_a_cut_search_at_max_replicas_is_a_note(tmp_path):
+    from kmodel.checks import Inventory, run_checks
+    from kmodel.checks.dynamics import dynamics_notes
+
+    path = tmp_path / "in.yaml"
+    path.write_text(NODES % {"count": 1, "cpu": "2"} + "---\n" + deployment(replicas=None) + "---\n" +
+                    HPA.format(low=1, high=3))
+    loaded = runner.run([str(path)], config=runner.Config(), select=["invalid-manifest"]).inventory.loaded
+    inv = Inventory(loaded.documents, loaded)
+    assert not run_checks(inv, select=["rollout-stuck"], options={"explore_extra_max_states": 5})
+    (note,) = dynamics_notes(inv)
+    assert note == ("rollout of Deployment/default/web at 3 replicas (the maxReplicas of "
+                    "HorizontalPodAutoscaler/web) not decided within 5 states")
+
+
 def test_next_image():
     assert next_image("nginx") == "nginx:next"
 

@@ -8,8 +8,10 @@ Upstream's pods have two containers and its levels are per container; here a pod
 of 1000m and the level is the pod's usage, which gives the same ratios (the raw averages are
 upstream's divided by ``numContainersPerPod``). Event and recommendation times are ages in
 seconds (``generateEventsUniformDistribution([a, b, c], 120)`` puts them 100, 60 and 20 s ago).
-Cases that depend on pod start times inside the CPU initialization period (``HotCpu``) are left
-out where the model's abstraction (a pod that is not Ready is unready) gives another answer.
+``TestGroupPods`` and ``TestReplicaCalcScaleUpHotCpuLessScale`` run with their times
+(:class:`~kmodel.controllers.podautoscaler.ReadinessTimes`, upstream's testing periods of 2 min and
+10 s); through the sync, where the model has no times, the readings the answer depends on are
+alternatives.
 """
 
 from __future__ import annotations
@@ -576,7 +578,7 @@ def test_ready_unknown_pod_counts_as_ready_for_cpu():
     assert _replicas(_sync(w)) == 4
     false = replace(pod, status=replace(pod.status, conditions=(PodCondition("Ready", "False"),)))
     w = World(w.cluster.with_(false), w.env)
-    assert _replicas(_sync(w)) == 2    # the unready pod at 0%: 45% of 50%, within the tolerance
+    assert _replicas(_apply(w, pa.sync(w, HPA))) == 2    # the unready pod at 0%: 45% of 50%, within the tolerance
 
 
 @pytest.mark.parametrize("up,down,expected", [
@@ -597,3 +599,180 @@ def test_tolerance_per_direction_through_the_sync(up, down, expected):
     spec = HorizontalPodAutoscalerSpec(CrossVersionObjectReference("Deployment", "web"), 6, 2,
                                        (cpu_utilization_metric(50),), behavior)
     assert _replicas(_sync(_world(2, percent=52, hpa_spec=spec))) == expected
+
+
+# -- CPU readiness timing (groupPods) -------------------------------------------------------------
+G = "TestGroupPods"
+#: upstream's ``defaultTestingCPUInitializationPeriod`` and ``defaultTestingDelayOfInitialReadinessStatus``
+TIMING = {"cpu_initialization_period": 120, "delay_of_initial_readiness_status": 10}
+
+
+def _at(now, start, transition=0, sample=None, window=60):
+    """Times as upstream's test writes them: seconds relative to ``now`` (600)."""
+    base = 600
+    return pa.ReadinessTimes(base, None if start is None else base + start, base + transition,
+                             base + (now if sample is None else sample), window)
+
+
+# (id, pods, metrics, resource, ready count, unready, missing, ignored); times relative to now
+GROUP_CASES = [
+    (f"{G}/void", [], {}, "cpu", 0, set(), set(), set()),
+    (f"{G}/count in a ready pod - memory", [PodSample("bentham", "Succeeded", None, times=_at(0, None))],
+     {"bentham": 1}, "memory", 1, set(), set(), set()),
+    (f"{G}/unready a pod without ready condition - CPU", [PodSample("lucretius", "Succeeded", None, times=_at(0, 0))],
+     {"lucretius": 1}, "cpu", 0, {"lucretius"}, set(), set()),
+    (f"{G}/count in a ready pod with fresh metrics during initialization period - CPU",
+     [PodSample("bentham", "Succeeded", True, times=_at(0, -60, -30, 0, 30))], {"bentham": 1}, "cpu", 1,
+     set(), set(), set()),
+    (f"{G}/unready a ready pod without fresh metrics during initialization period - CPU",
+     [PodSample("bentham", "Succeeded", True, times=_at(0, -60, -30, 0, 60))], {"bentham": 1}, "cpu", 0,
+     {"bentham"}, set(), set()),
+    (f"{G}/unready an unready pod during initialization period - CPU",
+     [PodSample("lucretius", "Succeeded", False, times=_at(0, -600, -594))], {"lucretius": 1}, "cpu", 0,
+     {"lucretius"}, set(), set()),
+    (f"{G}/count in a ready pod without fresh metrics after initialization period - CPU",
+     [PodSample("bentham", "Succeeded", True, times=_at(0, -180, -180, -120, 60))], {"bentham": 1}, "cpu", 1,
+     set(), set(), set()),
+    (f"{G}/count in an unready pod that was ready after initialization period - CPU",
+     [PodSample("lucretius", "Succeeded", False, times=_at(0, -600, -540))], {"lucretius": 1}, "cpu", 1,
+     set(), set(), set()),
+    (f"{G}/unready pod that has never been ready after initialization period - CPU",
+     [PodSample("lucretius", "Succeeded", False, times=_at(0, -600, -590))], {"lucretius": 1}, "cpu", 1,
+     set(), set(), set()),
+    (f"{G}/a missing pod", [PodSample("epicurus", "Succeeded", None, times=_at(0, -180))], {}, "cpu", 0,
+     set(), {"epicurus"}, set()),
+    (f"{G}/several pods", [PodSample("lucretius", "Succeeded", None, times=_at(0, 0)),
+                           PodSample("niccolo", "Succeeded", True, times=_at(0, -180, -180)),
+                           PodSample("epicurus", "Succeeded", None, times=_at(0, -180))],
+     {"lucretius": 1, "niccolo": 1}, "cpu", 1, {"lucretius"}, {"epicurus"}, set()),
+    (f"{G}/pending pods are unreadied", [PodSample("unscheduled", "Pending", None)], {}, "cpu", 0,
+     {"unscheduled"}, set(), set()),
+    (f"{G}/ignore pods with deletion timestamps", [PodSample("deleted", "Pending", None, deleting=True)],
+     {"deleted": 1}, "cpu", 0, set(), set(), {"deleted"}),
+    (f"{G}/ignore pods in a failed state", [PodSample("failed", "Failed", None)], {"failed": 1}, "cpu", 0,
+     set(), set(), {"failed"}),
+]
+
+
+@pytest.mark.parametrize("pods,metrics,resource,ready,unready,missing,ignored", [c[1:] for c in GROUP_CASES],
+                         ids=[c[0] for c in GROUP_CASES])
+def test_group_pods(pods, metrics, resource, ready, unready, missing, ignored):
+    assert pa.group_pods(pods, metrics, resource, **TIMING) == (ready, unready, missing, ignored)
+
+
+def test_group_pods_boundary_of_the_initial_readiness_delay():
+    """Upstream's "never been ready" case sits exactly at the delay (``After`` is strict): a
+    transition one second earlier is still inside it, and the ``Ready=False`` pod is unready."""
+    pod = PodSample("lucretius", "Running", False, times=_at(0, -600, -591))
+    assert pa.group_pods([pod], {"lucretius": 1}, "cpu", **TIMING)[1] == {"lucretius"}
+
+
+def test_replica_calc_scale_up_hot_cpu_less_scale():
+    """``TestReplicaCalcScaleUpHotCpuLessScale``: a pod started (and Ready) just now, inside the
+    initialization period with a sample from before one window had passed, is unready; on a
+    scale-up it counts as 0: 3 pods go to 4, not 5 (``hotCPUCreationTime`` / ``coolCPUCreationTime``)."""
+    hot, cool = _at(0, 0, 0, 0, 60), _at(0, -180, -180, 0, 60)
+    pods = [PodSample(f"p{i}", request=1000, times=t) for i, t in enumerate([hot, cool, cool])]
+    replicas, utilization, _ = pa.get_resource_replicas(3, 30, pods, _levels([300, 500, 700]))
+    assert (replicas, utilization) == (4, 60)
+
+
+@given(st.sampled_from([None, True, False]), st.integers(0, 400), st.integers(0, 400), st.integers(0, 400),
+       st.integers(1, 120), st.integers(0, 400))
+@settings(max_examples=200, deadline=None)
+def test_readiness_answers_cover_every_timing(ready, start, transition, sample, window, later):
+    """Whatever the times, upstream's answer is one the model explores with ``stale_samples``,
+    and, with fresh samples (one window after the transition), one it explores by default."""
+    times = pa.ReadinessTimes(start + later, start, transition, sample, window)
+    assert pa.cpu_unready(ready, times) in pa.readiness_answers(ready, stale_samples=True)
+    fresh = pa.ReadinessTimes(start + later, start, transition, max(sample, transition + window), window)
+    assert pa.cpu_unready(ready, fresh) in pa.readiness_answers(ready)
+
+
+def _with_ready(world, name, status):
+    pod = world.cluster.get(ObjectRef("Pod", "default", name))
+    new = replace(pod, status=replace(pod.status, conditions=(PodCondition("Ready", status),)))
+    return World(world.cluster.with_(new), world.env)
+
+
+def test_not_ready_pod_branches_on_its_timing():
+    """A ``Ready=False`` pod with a sample is unready inside the initialization period and
+    counts after it (a long-running pod failing its probe): the sync explores both. At 90% of a
+    50% target with 2 pods, the unready reading holds 2 (45%, within the tolerance), the
+    counted one scales to 4; the model's answer without times comes first."""
+    w = _with_ready(_world(2, percent=90), "web-1", "False")
+    alternatives = reconcile(w, HPA)
+    assert isinstance(alternatives[0], tuple) and len(alternatives) == 2
+    assert [_replicas(_apply(w, alt)) for alt in alternatives] == [2, 4]
+    assert alternatives[0] == pa.sync(w, HPA)
+    from kmodel.cluster import Controller
+
+    hpa = Controller("horizontal-pod-autoscaler", pa.keys, reconcile, world=True)
+    assert hpa.alternatives(w, HPA) == alternatives
+
+
+def test_interchangeable_pods_branch_on_counts_not_names():
+    """Pods with the same request and sample are interchangeable: 3 ``Ready=False`` pods give
+    readings with 0 to 3 of them unready (4 readings, not 8), and equal outcomes merge."""
+    w = _world(4, percent=90)
+    for name in ("web-1", "web-2", "web-3"):
+        w = _with_ready(w, name, "False")
+    readings = pa._readings(w.cluster, w.env, w.cluster.get(HPA))
+    assert readings[0] is None and len(readings) == 5
+    outcomes = reconcile(w, HPA)
+    sizes = sorted({_replicas(_apply(w, alt)) for alt in outcomes})
+    assert sizes == [4, 6] and len(outcomes) == len(set(outcomes)) < len(readings)
+
+
+def test_ready_pods_branch_only_with_stale_samples():
+    """By default a Ready pod's sample counts (samples are fresh); with ``stale_samples`` a Ready
+    pod inside the initialization period may be unready, damping a scale-up."""
+    w = _world(2, percent=90)
+    assert not isinstance(reconcile(w, HPA)[0], tuple)
+    outcomes = reconcile(w, HPA, stale_samples=True)
+    assert sorted({_replicas(_apply(w, alt)) for alt in outcomes}) == [2, 4]
+
+
+def test_pods_without_a_ready_condition_do_not_branch():
+    """A pod without a Ready condition is unready whatever the times: no reading branches on it."""
+    w = _world(2, percent=90)
+    pod = w.cluster.get(ObjectRef("Pod", "default", "web-1"))
+    w = World(w.cluster.with_(replace(pod, status=replace(pod.status, conditions=()))), w.env)
+    assert pa._readings(w.cluster, w.env, w.cluster.get(HPA)) == [None]
+    assert pa._readings(w.cluster, w.env, w.cluster.get(HPA), stale_samples=True)[0] is None
+
+
+def _reachable_sizes(world, controller):
+    from kmodel.cluster import ClusterModel
+
+    model = ClusterModel(world.cluster, controllers=(controller,), properties=(),
+                         cpu_utilization=dict(world.env.cpu_utilization))
+    seen, frontier, sizes = set(), list(model.init_states()), set()
+    while frontier:
+        w = frontier.pop()
+        if w in seen:
+            continue
+        seen.add(w)
+        sizes.add(_replicas(w))
+        frontier.extend(nxt for _, nxt in model.successors(w))
+    return sizes
+
+
+def test_model_explores_both_readings():
+    """Through :class:`kmodel.cluster.ClusterModel` (the HPA alone: no pods are created), 3 pods
+    at 90% of a 50% target, maximum 6. With one ``Ready=False`` pod the model without times
+    (``sync``: unready, 0% on a scale-up) reaches only 4; the HPA now also reaches 6 (upstream,
+    past the initialization period). With every pod Ready only ``stale_samples`` adds 4."""
+    import functools
+
+    from kmodel.cluster import Controller
+
+    def controller(reconcile_):
+        return Controller("horizontal-pod-autoscaler", pa.keys, reconcile_, world=True)
+
+    not_ready = _with_ready(_world(3, percent=90), "web-2", "False")
+    assert _reachable_sizes(not_ready, controller(pa.sync)) == {3, 4}
+    assert _reachable_sizes(not_ready, controller(reconcile)) == {3, 4, 6}
+    assert _reachable_sizes(_world(3, percent=90), controller(reconcile)) == {3, 6}
+    stale = controller(functools.partial(reconcile, stale_samples=True))
+    assert _reachable_sizes(_world(3, percent=90), stale) == {3, 4, 6}
