@@ -309,6 +309,22 @@ def _ceil32(x: float) -> int:
     return int(math.ceil(x))
 
 
+def _usable_metrics(pods: Sequence[PodSample], metrics: Mapping[str, int], resource: str
+                    ) -> tuple[int, set[str], set[str], dict[str, int]]:
+    """The opening both calculators share: the errors upstream returns, ``groupPods``, and the
+    samples left once ignored and unready pods are dropped (ready count, unready, missing, samples)."""
+    if not metrics:
+        raise MetricError(f"unable to get metrics for resource {resource}: no metrics returned from "
+                          "resource metrics API")
+    if not pods:
+        raise MetricError("no pods returned by selector while calculating replica count")
+    ready_count, unready, missing, ignored = group_pods(pods, metrics, resource)
+    usable = {k: v for k, v in metrics.items() if k not in ignored and k not in unready}
+    if not usable:
+        raise MetricError("did not receive metrics for targeted pods (pods might be unready)")
+    return ready_count, unready, missing, usable
+
+
 def get_resource_replicas(current_replicas: int, target_utilization: int, pods: Sequence[PodSample],
                           metrics: Mapping[str, int], resource: str = "cpu", *,
                           tolerances: Tolerances = Tolerances()) -> tuple[int, int, int]:
@@ -319,15 +335,7 @@ def get_resource_replicas(current_replicas: int, target_utilization: int, pods: 
     >>> get_resource_replicas(3, 30, pods, {"p0": 500, "p1": 500, "p2": 500})
     (5, 50, 500)
     """
-    if not metrics:
-        raise MetricError(f"unable to get metrics for resource {resource}: no metrics returned from "
-                          "resource metrics API")
-    if not pods:
-        raise MetricError("no pods returned by selector while calculating replica count")
-    ready_count, unready, missing, ignored = group_pods(pods, metrics, resource)
-    metrics = {k: v for k, v in metrics.items() if k not in ignored and k not in unready}
-    if not metrics:
-        raise MetricError("did not receive metrics for targeted pods (pods might be unready)")
+    ready_count, unready, missing, metrics = _usable_metrics(pods, metrics, resource)
     requests = _requests(pods, resource)  # after the empty-metrics check, as upstream
     ratio, utilization, raw = get_resource_utilization_ratio(metrics, requests, target_utilization)
     scale_up_with_unready = bool(unready) and ratio > 1.0
@@ -365,15 +373,7 @@ def get_raw_resource_replicas(current_replicas: int, target_usage: int, pods: Se
     >>> get_raw_resource_replicas(3, 250, pods, {"p0": 500, "p1": 500, "p2": 500})
     (6, 500)
     """
-    if not metrics:
-        raise MetricError(f"unable to get metrics for resource {resource}: no metrics returned from "
-                          "resource metrics API")
-    if not pods:
-        raise MetricError("no pods returned by selector while calculating replica count")
-    ready_count, unready, missing, ignored = group_pods(pods, metrics, resource)
-    metrics = {k: v for k, v in metrics.items() if k not in ignored and k not in unready}
-    if not metrics:
-        raise MetricError("did not receive metrics for targeted pods (pods might be unready)")
+    ready_count, unready, missing, metrics = _usable_metrics(pods, metrics, resource)
     ratio, usage = get_metric_usage_ratio(metrics, target_usage)
     scale_up_with_unready = bool(unready) and ratio > 1.0
     if not scale_up_with_unready and not missing:
