@@ -272,7 +272,7 @@ def _merged(problem: Any) -> Any:
 
 def _base_state(inv: Inventory, timeout: float, budget: float) -> _State | None:
     from kmodel.smt.placement import analyse
-    from kmodel.smt.scheduling import _static_failures
+    from kmodel.smt.scheduling import static_failures
 
     loaded = inv.loaded
     if loaded is None or not any(o.kind == "Node" for o in loaded.objects):
@@ -281,7 +281,7 @@ def _base_state(inv: Inventory, timeout: float, budget: float) -> _State | None:
     problem = _problem(_within_hpa_bounds(inv, loaded.objects), st.notes)
     merged = _merged(problem)
     full = analyse(merged)
-    static = _static_failures(full)
+    static = static_failures(full)
     st.static = frozenset(r for g, _ in static for r in _members(merged.groups[g]))
     st.problem = _drop(problem, st.static)
     st.analysis = full if not static else None

@@ -54,7 +54,7 @@ from kmodel.smt.placement import Analysis, Problem, analyse
 
 __all__ = ["FeasibilityResult", "feasibility", "order_placement", "GreedyComparison", "greedy_vs_possible",
            "LossResult", "ToleranceResult", "failure_tolerance", "OBJECTIVES", "SchedulingFinding",
-           "ScheduleAnalysis", "schedule_analysis", "FINDING_IDS"]
+           "ScheduleAnalysis", "schedule_analysis", "FINDING_IDS", "nodes_by_zone", "static_failures"]
 
 OBJECTIVES = ("fewest-nodes", "balanced")
 MAX_REFINEMENTS = 20
@@ -277,7 +277,7 @@ def feasibility(problem: Problem, *, objective: str | None = None, backend: str 
                              "components": len(a.components), "groups": len(problem.groups),
                              "nodes": len(a.nodes), "variables": len(a.ub), "refinements": 0, "backends": []}
     result = FeasibilityResult("feasible", problem.pending, stats=stats)
-    static = _static_failures(a)
+    static = static_failures(a)
     if static:
         result.status = "infeasible"
         if explain:
@@ -359,7 +359,7 @@ def _nodes_text(names: Sequence[str], limit: int = 6) -> str:
     return ", ".join(names[:limit]) + f" and {len(names) - limit} more"
 
 
-def _static_failures(a: Analysis) -> list[tuple[int, str]]:
+def static_failures(a: Analysis) -> list[tuple[int, str]]:
     """Groups that fit no node whatever the other pods do, with the scheduler's reasons."""
     out = []
     for group in a.problem.groups:
