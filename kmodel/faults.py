@@ -209,18 +209,14 @@ def steps(model: Any, world: Any, only: Any) -> Iterator[tuple[Any, Any]]:
         env2 = replace(env, node_failures=env.node_failures + 1)
         for node in healthy:
             yield Step("fault", "node-crash", node.ref), World(cluster, set_machines(env2, {node.name: DOWN}))
-    if _used(env, "nodeLosses") < faults.node_losses:
-        env2 = _spend(env, "nodeLosses")
-        for node in healthy:
-            yield Step("fault", "node-loss", node.ref), World(cluster, set_machines(env2, {node.name: LOST}))
-    if _used(env, "partitions") < faults.partitions:
-        env2 = _spend(env, "partitions")
-        for node in healthy:
-            yield Step("fault", "partition", node.ref), World(cluster, set_machines(env2, {node.name: PARTITIONED}))
-    if _used(env, "staleViews") < faults.stale_views:
-        env2 = _spend(env, "staleViews")
-        for node in healthy:
-            yield Step("fault", "stale-view", node.ref), World(cluster, set_machines(env2, {node.name: STALE}))
+    # Faults that put one healthy machine into another state, each with its own budget (in order).
+    for budget, limit, action, machine in (("nodeLosses", faults.node_losses, "node-loss", LOST),
+                                           ("partitions", faults.partitions, "partition", PARTITIONED),
+                                           ("staleViews", faults.stale_views, "stale-view", STALE)):
+        if _used(env, budget) < limit:
+            env2 = _spend(env, budget)
+            for node in healthy:
+                yield Step("fault", action, node.ref), World(cluster, set_machines(env2, {node.name: machine}))
     if _used(env, "kubeletRestarts") < faults.kubelet_restarts:
         env2 = _spend(env, "kubeletRestarts")
         for node in healthy:
